@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
+#include "td-auth-error.h"
 #include "td-throttler.h"
 
 #define SECOND (G_GINT64_CONSTANT (1000))
@@ -310,6 +313,30 @@ test_audit_destroy (void)
   g_assert_cmpuint (destroyed, ==, 2);
 }
 
+static void
+test_throttled_error (void)
+{
+  static const struct { gint64 ms; const char *text; } cases[] = {
+    { 0, "1 second" },
+    { 1000, "1 second" },
+    { 1001, "2 seconds" },
+    { 119 * SECOND, "119 seconds" },
+    { 120 * SECOND, "2 minutes" },
+    { 61 * 60 * SECOND, "61 minutes" },
+    { 2 * HOUR, "2 hours" },
+    { 17 * HOUR - 1, "17 hours" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      td_auth_error_set_throttled (&error, cases[i].ms);
+      g_assert_error (error, TD_AUTH_ERROR, TD_AUTH_ERROR_THROTTLED);
+      g_assert_nonnull (strstr (error->message, cases[i].text));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -327,6 +354,7 @@ main (int   argc,
   ADD ("expiry", test_expiry);
   ADD ("audit", test_audit);
   g_test_add_func ("/throttler/audit-destroy", test_audit_destroy);
+  g_test_add_func ("/throttler/throttled-error", test_throttled_error);
 
 #undef ADD
 

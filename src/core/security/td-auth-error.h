@@ -33,6 +33,8 @@ typedef enum
   TD_AUTH_ERROR_VERSION,
 } TdAuthError;
 
-GQuark td_auth_error_quark (void);
+GQuark td_auth_error_quark         (void);
+void   td_auth_error_set_throttled (GError **error,
+                                    gint64   retry_after_ms);
 
 G_END_DECLS

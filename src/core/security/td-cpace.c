@@ -460,6 +460,8 @@ make_transcript (TdCpace *self)
   gsize len;
   const guint8 *data;
 
+  g_assert (TD_IS_CPACE (self));
+
   switch (self->role)
     {
     case TD_CPACE_ROLE_INITIATOR:

@@ -12,6 +12,13 @@
  * tells the responder which of its passwords (one-time or permanent) the
  * partner typed, as the draft suggests for choosing among several PRS.
  *
+ * Before MSG1 the viewer must know the host's permanent-password salt
+ * (TD_PASSWORD_AUTH_SALT_SIZE random bytes the host keeps with the stored
+ * PRS): the host sends it in its hello when unattended access is on. The
+ * viewer picks the kind: one-time when the typed password has the one-time
+ * format (td_password_is_one_time_format()) and the host has one, else
+ * permanent; a wrong guess is one failed attempt like any other.
+ *
  * CPace inputs (suite CPACE-RISTR255-SHA512, see td-cpace.c):
  *   PRS = the normalized one-time password as UTF-8, or
  *         Argon2id (permanent password, salt) with the host's salt
@@ -331,6 +338,8 @@ compute_tag (TdPasswordAuth *self,
   GBytes *transcript = td_cpace_get_transcript (self->cpace);
   guint8 len = (guint8) strlen (label);
 
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   crypto_auth_hmacsha512_init (&state, td_cpace_get_isk (self->cpace), TD_CPACE_ISK_SIZE);
   crypto_auth_hmacsha512_update (&state, &len, 1);
   crypto_auth_hmacsha512_update (&state, (const guint8 *) label, len);
@@ -348,6 +357,8 @@ check_tag (TdPasswordAuth *self,
   guint8 expected[TD_PASSWORD_AUTH_TAG_SIZE];
   gboolean ok;
 
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   compute_tag (self, label, expected);
   ok = sodium_memcmp (expected, tag, sizeof expected) == 0;
   sodium_memzero (expected, sizeof expected);
@@ -361,6 +372,8 @@ fail (TdPasswordAuth  *self,
       TdAuthError      code,
       const char      *message)
 {
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   self->state = TD_PASSWORD_AUTH_STATE_FAILED;
   g_clear_object (&self->cpace);
   clear_secret (&self->one_time_prs, &self->one_time_prs_len);
@@ -375,6 +388,8 @@ fail_propagate (TdPasswordAuth  *self,
                 GError         **error,
                 GError          *local_error)
 {
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   self->state = TD_PASSWORD_AUTH_STATE_FAILED;
   g_clear_object (&self->cpace);
   clear_secret (&self->one_time_prs, &self->one_time_prs_len);
@@ -402,6 +417,8 @@ host_receive_share (TdPasswordAuth  *self,
   guint8 host_ad[HOST_AD_SIZE];
   guint8 tag[TD_PASSWORD_AUTH_TAG_SIZE];
   GBytes *msg_b;
+
+  g_assert (TD_IS_PASSWORD_AUTH (self));
 
   if (!td_cpace_parse_message (message, length, NULL, &ad, &ad_len, &local_error))
     return fail_propagate (self, error, local_error);
@@ -484,6 +501,8 @@ viewer_receive_reply (TdPasswordAuth  *self,
   const guint8 *ad;
   guint8 confirm[1 + TD_PASSWORD_AUTH_TAG_SIZE];
 
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   if (message == NULL || length <= TD_PASSWORD_AUTH_TAG_SIZE)
     return fail (self, error, TD_AUTH_ERROR_PROTOCOL,
                  "The partner sent a malformed authentication message (too short)");
@@ -530,6 +549,8 @@ host_receive_confirm (TdPasswordAuth  *self,
                       gsize            length,
                       GError         **error)
 {
+  g_assert (TD_IS_PASSWORD_AUTH (self));
+
   if (length == 1 && message[0] == CONFIRM_FAILED)
     {
       g_debug ("Host: the viewer found the confirmation wrong");

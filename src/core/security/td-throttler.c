@@ -313,6 +313,8 @@ audit (TdThrottler      *self,
        guint             failures,
        gint64            retry_after_ms)
 {
+  g_assert (TD_IS_THROTTLER (self));
+
   if (self->audit != NULL)
     self->audit (event, source, device, failures, retry_after_ms, self->audit_data);
 }
@@ -353,6 +355,8 @@ static gint64
 entry_expiry (TdThrottler *self,
               Entry       *entry)
 {
+  g_assert (TD_IS_THROTTLER (self));
+
   /* Never forget an entry before its wait is over; taking the larger of
    * the two keeps the queue sorted by expiry as well as by failure. */
   return entry->last_failure + MAX (self->forget_after, self->max_delay);
@@ -362,6 +366,8 @@ static void
 remove_entry (TdThrottler *self,
               Entry       *entry)
 {
+  g_assert (TD_IS_THROTTLER (self));
+
   g_queue_unlink (&self->lru, &entry->link);
   g_hash_table_remove (self->entries, entry->key);
 }
@@ -371,6 +377,8 @@ expire (TdThrottler *self,
         gint64       time)
 {
   GList *tail;
+
+  g_assert (TD_IS_THROTTLER (self));
 
   while ((tail = g_queue_peek_tail_link (&self->lru)) != NULL)
     {
@@ -395,6 +403,8 @@ lookup (TdThrottler *self,
         const char  *name)
 {
   g_autofree char *key = NULL;
+
+  g_assert (TD_IS_THROTTLER (self));
 
   if (name == NULL)
     return NULL;
@@ -467,6 +477,8 @@ count_failure (TdThrottler *self,
                gint64       time)
 {
   Entry *entry;
+
+  g_assert (TD_IS_THROTTLER (self));
 
   if (name == NULL)
     return NULL;
