@@ -101,8 +101,7 @@ about_activated (GSimpleAction *action,
                         "application-icon", APP_ID,
                         "developer-name", _("The Tandem developers"),
                         "version", PACKAGE_VERSION,
-                        "comments", _("Help someone with their computer, or get help with yours, "
-                                      "directly and with end-to-end encryption."),
+                        "comments", _("Help someone with their computer, or get help with yours"),
                         "website", "https://github.com/tandemdesk/tandem",
                         "issue-url", "https://github.com/tandemdesk/tandem/issues",
                         "copyright", _("© 2026 The Tandem developers"),
@@ -124,6 +123,7 @@ td_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
   g_autoptr(GSettingsSchema) schema = NULL;
+  const char *page = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -131,15 +131,29 @@ td_application_handle_local_options (GApplication *application,
       return 0;
     }
 
+  if (g_variant_dict_lookup (options, "page", "&s", &page) &&
+      g_strcmp0 (page, TD_WINDOW_PAGE_GET_HELP) != 0 &&
+      g_strcmp0 (page, TD_WINDOW_PAGE_HELP_SOMEONE) != 0)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Unknown page “%s”: use “%s” or “%s”"),
+                                 page, TD_WINDOW_PAGE_GET_HELP, TD_WINDOW_PAGE_HELP_SOMEONE);
+      g_printerr ("%s\n", message);
+      return 1;
+    }
+
   /* g_settings_new() aborts on a missing schema: say what to do instead. */
   schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
                                             SCHEMA_ID, TRUE);
   if (schema == NULL)
     {
-      g_printerr (_("The settings schema “%s” is not installed. Install Tandem, or run it "
-                    "from the build directory with “meson devenv”."),
-                  SCHEMA_ID);
-      g_printerr ("\n");
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("The settings schema “%s” is not installed. Install Tandem, "
+                                   "or run it from the build directory with “meson devenv”."),
+                                 SCHEMA_ID);
+      g_printerr ("%s\n", message);
       return 1;
     }
 
@@ -201,21 +215,10 @@ td_application_command_line (GApplication            *application,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   const char *page = NULL;
 
-  if (g_variant_dict_lookup (options, "page", "&s", &page) &&
-      g_strcmp0 (page, TD_WINDOW_PAGE_GET_HELP) != 0 &&
-      g_strcmp0 (page, TD_WINDOW_PAGE_HELP_SOMEONE) != 0)
-    {
-      g_application_command_line_printerr (command_line,
-                                           _("Unknown page “%s”: use “%s” or “%s”\n"),
-                                           page,
-                                           TD_WINDOW_PAGE_GET_HELP,
-                                           TD_WINDOW_PAGE_HELP_SOMEONE);
-      return 1;
-    }
-
   g_application_activate (application);
 
-  if (page != NULL)
+  /* handle_local_options() has checked the name. */
+  if (g_variant_dict_lookup (options, "page", "&s", &page))
     td_window_set_page (td_application_get_main_window (self), page);
 
   return 0;
