@@ -8,7 +8,9 @@
 #   - Xvfb picks a free display number itself (-displayfd) and is stopped
 #     by its PID when COMMAND ends, whatever the outcome;
 #   - dbus-run-session gives COMMAND its own session bus and ends every
-#     service activated on it;
+#     service activated on it; only COMMAND gets DISPLAY, so those services
+#     (portals, say) cannot reach the X server and poke at COMMAND's
+#     windows or clipboard;
 #   - XDG_RUNTIME_DIR, the XDG base directories and HOME's caches point into
 #     a temporary folder that is removed at the end.
 #
@@ -73,9 +75,8 @@ until grep -q '^[0-9][0-9]*$' "$tmp/display" 2>/dev/null; do
   sleep 0.05
 done
 
-DISPLAY=":$(cat "$tmp/display")"
-export DISPLAY
-unset WAYLAND_DISPLAY
+display=":$(cat "$tmp/display")"
+unset DISPLAY WAYLAND_DISPLAY
 GDK_BACKEND=x11
 export GDK_BACKEND
 
@@ -87,6 +88,6 @@ XDG_CACHE_HOME="$tmp/cache"
 XDG_STATE_HOME="$tmp/state"
 export XDG_RUNTIME_DIR XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME
 
-dbus-run-session -- "$@"
+dbus-run-session -- env DISPLAY="$display" "$@"
 status=$?
 exit "$status"
