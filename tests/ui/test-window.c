@@ -396,6 +396,34 @@ test_window_wide (Fixture       *f,
   g_assert_cmpstr (td_window_get_page (f->window), ==, TD_WINDOW_PAGE_HELP_SOMEONE);
 }
 
+/* The size the window had when it was closed comes back next time. */
+static void
+test_window_state (Fixture       *f,
+                   gconstpointer  data)
+{
+  GSettings *settings = td_application_get_settings (application);
+  int width, height;
+
+  show_window (f, 500, 600);
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  gtk_window_close (GTK_WINDOW (f->window));
+  spin (10);
+  g_assert_null (f->window);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, width);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, height);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  f->window = td_window_new (application);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  g_assert_cmpint (width, ==, g_settings_get_int (settings, "window-width"));
+  g_assert_cmpint (height, ==, g_settings_get_int (settings, "window-height"));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 /* Every button says what it does: a label, or a tooltip for icon buttons;
  * every entry row has a title. */
 static void
@@ -602,6 +630,8 @@ test_connect_page_valid (Fixture       *f,
   connect_button = find_by_action (page, "connect.connect");
   g_signal_connect (page, "connect-requested", G_CALLBACK (on_connect_requested), &request);
 
+  /* Opening the page puts the cursor in the ID field. */
+  g_assert_true (gtk_widget_is_focus (text_of (id_row)));
   g_assert_false (gtk_widget_is_sensitive (connect_button));
 
   /* Grouped as it is typed, the cursor staying at the end. */
@@ -926,6 +956,7 @@ main (int   argc,
 
   ADD ("/ui/window/narrow", test_window_narrow);
   ADD ("/ui/window/wide", test_window_wide);
+  ADD ("/ui/window/state", test_window_state);
   ADD ("/ui/window/accessible-names", test_window_accessible_names);
   ADD ("/ui/host-page/not-connected", test_host_page_not_connected);
   ADD ("/ui/host-page/new-password", test_host_page_new_password);
