@@ -71,22 +71,46 @@ td_id_entry_row_update_id (TdIdEntryRow *self)
     }
 }
 
-/* Puts @text into the row; our own handlers stay out of the way. */
+/* Puts @text into the row, our own handlers out of the way. Only the part
+ * that differs is replaced, so that undo steps back one keystroke at a
+ * time and screen readers hear what was typed, not the whole ID again. */
 static void
 td_id_entry_row_replace_text (TdIdEntryRow *self,
                               GtkEditable  *delegate,
                               const char   *text)
 {
-  int position = 0;
+  const char *old = gtk_editable_get_text (delegate);
+  const char *old_end = old + strlen (old);
+  const char *new_end = text + strlen (text);
+  const char *o = old;
+  const char *n = text;
+  int prefix = 0;
+  int position;
 
   g_assert (TD_IS_ID_ENTRY_ROW (self));
 
-  if (g_strcmp0 (gtk_editable_get_text (delegate), text) == 0)
-    return;
+  while (o < old_end && n < new_end && g_utf8_get_char (o) == g_utf8_get_char (n))
+    {
+      o = g_utf8_next_char (o);
+      n = g_utf8_next_char (n);
+      prefix++;
+    }
+
+  while (old_end > o && new_end > n &&
+         g_utf8_get_char (g_utf8_prev_char (old_end)) == g_utf8_get_char (g_utf8_prev_char (new_end)))
+    {
+      old_end = g_utf8_prev_char (old_end);
+      new_end = g_utf8_prev_char (new_end);
+    }
 
   self->formatting = TRUE;
-  gtk_editable_delete_text (delegate, 0, -1);
-  gtk_editable_insert_text (delegate, text, -1, &position);
+  if (old_end > o)
+    gtk_editable_delete_text (delegate, prefix, prefix + g_utf8_strlen (o, old_end - o));
+  if (new_end > n)
+    {
+      position = prefix;
+      gtk_editable_insert_text (delegate, n, new_end - n, &position);
+    }
   self->formatting = FALSE;
 }
 
@@ -258,6 +282,10 @@ td_id_entry_row_init (TdIdEntryRow *self)
   adw_entry_row_set_input_hints (ADW_ENTRY_ROW (self),
                                  GTK_INPUT_HINT_NO_SPELLCHECK | GTK_INPUT_HINT_NO_EMOJI);
   adw_entry_row_set_enable_emoji_completion (ADW_ENTRY_ROW (self), FALSE);
+  /* GtkText's undo replays its history through ::insert-text and
+   * ::delete-text, where the regrouping rewrites it: nine digits are
+   * better off without undo than with a confused one. */
+  gtk_editable_set_enable_undo (GTK_EDITABLE (self), FALSE);
 
   g_signal_connect_object (delegate, "insert-text",
                            G_CALLBACK (on_delegate_insert_text), self, 0);
