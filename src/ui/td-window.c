@@ -1,0 +1,228 @@
+#define G_LOG_DOMAIN "td-ui"
+/* td-window.c: the main window, with "Get help" and "Help someone"
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two pages in an AdwViewStack: the switcher sits in the header bar when the
+ * window is wide and moves to a bar at the bottom when it is not, down to
+ * 360 pixels.
+ */
+
+#include <glib/gi18n.h>
+
+#include "td-window.h"
+
+struct _TdWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *stack;
+  TdHostPage           *host_page;
+  TdConnectPage        *connect_page;
+
+  GSettings            *settings;
+};
+
+G_DEFINE_FINAL_TYPE (TdWindow, td_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+on_connect_requested (TdWindow      *self,
+                      guint          id,
+                      const char    *password,
+                      TdConnectPage *page)
+{
+  AdwToast *toast;
+
+  g_assert (TD_IS_WINDOW (self));
+
+  /* Sessions arrive with the connection work; until then say so rather
+   * than pretend. */
+  toast = adw_toast_new (_("This version of Tandem cannot connect yet"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_visible_page_changed (TdWindow *self)
+{
+  g_assert (TD_IS_WINDOW (self));
+
+  /* Whoever opens "Help someone" is about to type an ID. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      g_strcmp0 (td_window_get_page (self), TD_WINDOW_PAGE_HELP_SOMEONE) == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->connect_page));
+}
+
+static void
+td_window_load_state (TdWindow *self)
+{
+  g_assert (TD_IS_WINDOW (self));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+td_window_save_state (TdWindow *self)
+{
+  gboolean maximized;
+
+  g_assert (TD_IS_WINDOW (self));
+
+  maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+  g_settings_delay (self->settings);
+  if (!maximized)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+td_window_close_request (GtkWindow *window)
+{
+  TdWindow *self = TD_WINDOW (window);
+
+  if (self->settings != NULL)
+    td_window_save_state (self);
+
+  return GTK_WINDOW_CLASS (td_window_parent_class)->close_request (window);
+}
+
+static void
+td_window_dispose (GObject *object)
+{
+  TdWindow *self = TD_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TD_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (td_window_parent_class)->dispose (object);
+}
+
+static void
+td_window_class_init (TdWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = td_window_dispose;
+
+  window_class->close_request = td_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/tandemdesk/Tandem/td-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, host_page);
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, connect_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_connect_requested);
+  gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed);
+
+  g_type_ensure (TD_TYPE_HOST_PAGE);
+  g_type_ensure (TD_TYPE_CONNECT_PAGE);
+}
+
+static void
+td_window_init (TdWindow *self)
+{
+  g_autoptr(GPropertyAction) page_action = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  /* win.page('help-someone') shows a page, from the keyboard or the
+   * command line. */
+  page_action = g_property_action_new ("page", self->stack, "visible-child-name");
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (page_action));
+}
+
+TdWindow *
+td_window_new (TdApplication *application)
+{
+  TdWindow *self;
+
+  g_return_val_if_fail (TD_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (TD_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+
+  /* Here rather than in constructed(): GObject sets :application after
+   * that. */
+  self->settings = g_object_ref (td_application_get_settings (application));
+  td_window_load_state (self);
+
+  return self;
+}
+
+/**
+ * td_window_get_host_page:
+ * @self: a #TdWindow
+ *
+ * Returns: (transfer none): the "Get help" page
+ */
+TdHostPage *
+td_window_get_host_page (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return self->host_page;
+}
+
+/**
+ * td_window_get_connect_page:
+ * @self: a #TdWindow
+ *
+ * Returns: (transfer none): the "Help someone" page
+ */
+TdConnectPage *
+td_window_get_connect_page (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return self->connect_page;
+}
+
+/**
+ * td_window_get_page:
+ * @self: a #TdWindow
+ *
+ * Returns: the name of the page shown: %TD_WINDOW_PAGE_GET_HELP or
+ *   %TD_WINDOW_PAGE_HELP_SOMEONE
+ */
+const char *
+td_window_get_page (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * td_window_set_page:
+ * @self: a #TdWindow
+ * @page: %TD_WINDOW_PAGE_GET_HELP or %TD_WINDOW_PAGE_HELP_SOMEONE
+ */
+void
+td_window_set_page (TdWindow   *self,
+                    const char *page)
+{
+  g_return_if_fail (TD_IS_WINDOW (self));
+  g_return_if_fail (page != NULL);
+  g_return_if_fail (adw_view_stack_get_child_by_name (self->stack, page) != NULL);
+
+  adw_view_stack_set_visible_child_name (self->stack, page);
+}
