@@ -140,6 +140,7 @@ td_consent_prompt_ask_finish (TdConsentPrompt  *self,
 
   granted = TD_CONSENT_PROMPT_GET_IFACE (self)->ask_finish (self, result, error);
 
-  /* A prompt can narrow a request, never widen it. */
+  /* Unknown bits are dropped here; the host session also keeps only
+   * what was requested, so a prompt can narrow a request, never widen it. */
   return td_permissions_sanitize (granted);
 }
