@@ -6,7 +6,9 @@
  */
 #include <string.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
+#include <pango/pangocairo.h>
 
 #include "td-report.h"
 
@@ -39,6 +41,14 @@ fixture_tear_down (Fixture       *f,
   g_rmdir (f->dir);
   g_free (f->pdf);
   g_free (f->dir);
+}
+
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
 }
 
 static char *
@@ -145,7 +155,7 @@ test_render (Fixture       *f,
   g_free (run ((const char *[]) { "pdftoppm", "-png", "-r", "50", f->pdf, prefix, NULL }));
   check_png (png);
 
-  if (g_find_program_in_path ("pdftotext") != NULL)
+  if (have_program ("pdftotext"))
     {
       g_autofree char *text = run ((const char *[]) { "pdftotext", "-layout", f->pdf, "-", NULL });
 
@@ -186,7 +196,7 @@ test_many_pages (Fixture       *f,
   g_assert_true (td_report_write_pdf (report, f->pdf, &error));
   g_assert_no_error (error);
 
-  if (g_find_program_in_path ("pdfinfo") == NULL)
+  if (!have_program ("pdfinfo"))
     {
       g_test_skip ("pdfinfo is not installed");
       return;
@@ -220,7 +230,7 @@ test_many_pages (Fixture       *f,
     check_png (last_png);
   }
 
-  if (g_find_program_in_path ("pdftotext") != NULL)
+  if (have_program ("pdftotext"))
     {
       g_autofree char *text = run ((const char *[]) { "pdftotext", f->pdf, "-", NULL });
       g_autofree char *footer = g_strdup_printf ("page %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
@@ -251,12 +261,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
+  int status;
 
   g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
-  if (pdftoppm == NULL)
+  if (!have_program ("pdftoppm"))
     {
       g_printerr ("pdftoppm (poppler-utils) is not installed: skipped\n");
       return 77;
@@ -269,5 +279,12 @@ main (int   argc,
   g_test_add ("/tools/report/pdf/unwritable", Fixture, NULL,
               fixture_set_up, test_unwritable, fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  /* Hand back the font caches, so that valgrind sees them freed. */
+  pango_cairo_font_map_set_default (NULL);
+  cairo_debug_reset_static_data ();
+  FcFini ();
+
+  return status;
 }

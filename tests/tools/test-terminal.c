@@ -530,6 +530,39 @@ test_dispose_running (Fixture       *f,
 }
 
 static void
+drop_terminal_on_output (TdTerminal *terminal,
+                         GBytes     *bytes,
+                         Fixture    *f)
+{
+  g_clear_object (&f->terminal);
+}
+
+static void
+test_unref_in_handler (Fixture       *f,
+                       gconstpointer  data)
+{
+  gint64 deadline;
+
+  start (f, 80, 24);
+  g_signal_connect (f->terminal, "output", G_CALLBACK (drop_terminal_on_output), f);
+  type (f, "echo $((6*7))\n");
+
+  /* The handler that holds the last reference drops it while output is
+   * being delivered: nothing may touch the terminal after that.
+   */
+  deadline = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+  while (f->terminal != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (f->terminal);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+static void
 test_not_started (void)
 {
   g_autoptr(TdTerminal) terminal = td_terminal_new ();
@@ -605,6 +638,7 @@ main (int   argc,
   ADD ("/tools/terminal/backpressure", test_backpressure, NULL);
   ADD ("/tools/terminal/pause-output", test_pause_output, NULL);
   ADD ("/tools/terminal/dispose-running", test_dispose_running, NULL);
+  ADD ("/tools/terminal/unref-in-handler", test_unref_in_handler, NULL);
 
   /* The same round trip through the POSIX shell, whatever the user's is. */
   ADD ("/tools/terminal/posix-sh/echo", test_echo, "/bin/sh");

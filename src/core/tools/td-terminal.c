@@ -397,7 +397,8 @@ td_terminal_flush_output (TdTerminal *self)
 static gboolean
 flush_timeout_cb (gpointer user_data)
 {
-  TdTerminal *self = user_data;
+  /* A handler may drop the last reference. */
+  g_autoptr(TdTerminal) self = g_object_ref (user_data);
 
   self->flush_id = 0;
   td_terminal_flush_output (self);
@@ -453,8 +454,11 @@ read_cb (int          fd,
          GIOCondition condition,
          gpointer     user_data)
 {
-  TdTerminal *self = user_data;
+  g_autoptr(TdTerminal) self = g_object_ref (user_data);
   gboolean open;
+
+  if (self->master_fd < 0)
+    return G_SOURCE_REMOVE;
 
   open = td_terminal_read (self, READ_BUDGET);
 
@@ -532,7 +536,10 @@ write_cb (int          fd,
           GIOCondition condition,
           gpointer     user_data)
 {
-  TdTerminal *self = user_data;
+  g_autoptr(TdTerminal) self = g_object_ref (user_data);
+
+  if (self->master_fd < 0)
+    return G_SOURCE_REMOVE;
 
   if (!td_terminal_write_queued (self) || self->input->len == 0)
     {
