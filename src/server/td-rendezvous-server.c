@@ -801,7 +801,7 @@ flush_binds_cb (gpointer user_data)
           conn->state = CONN_OPEN;
           if (error == NULL && g_error_matches (request->error, TD_REGISTRY_ERROR, TD_REGISTRY_ERROR_ID_TAKEN))
             {
-              log_event (G_LOG_LEVEL_WARNING, "take-over", conn->peer, request->wanted_id,
+              log_event (G_LOG_LEVEL_MESSAGE, "take-over", conn->peer, request->wanted_id,
                          "A device asked for an ID that belongs to another device");
               conn_fail (conn, TD_SIGNAL_CODE_ID_TAKEN, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                          "This ID belongs to another device");
@@ -841,7 +841,7 @@ handle_prove (TdRendezvousServer *self,
   data = td_signal_registration_data (conn->nonce);
   if (!td_verify_ed25519 (conn->public_key, data, message->signature))
     {
-      log_event (G_LOG_LEVEL_WARNING, "bad-signature", conn->peer, 0, "A registration was not signed by its key");
+      log_event (G_LOG_LEVEL_MESSAGE, "bad-signature", conn->peer, 0, "A registration was not signed by its key");
       conn->state = CONN_OPEN;
       conn_fail (conn, TD_SIGNAL_CODE_BAD_SIGNATURE, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                  "The signature does not match the device key");

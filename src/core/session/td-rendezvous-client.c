@@ -719,7 +719,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
     {
       if (g_error_matches (error, TD_SIGNAL_ERROR, TD_SIGNAL_ERROR_VERSION_MISMATCH))
         {
-          g_warning ("The server at %s speaks another protocol version: %s", self->server_uri, error->message);
+          g_message ("The server at %s speaks another protocol version: %s", self->server_uri, error->message);
           connection_lost (self, _td_rendezvous_error_new (TD_RENDEZVOUS_ERROR_VERSION_MISMATCH), TRUE);
         }
       else
@@ -1345,11 +1345,14 @@ td_rendezvous_client_register_finish (TdRendezvousClient  *self,
                                       GAsyncResult        *result,
                                       GError             **error)
 {
+  gssize value;
+
   g_return_val_if_fail (TD_IS_RENDEZVOUS_CLIENT (self), 0);
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == td_rendezvous_client_register_async, 0);
 
-  return (guint32) g_task_propagate_int (G_TASK (result), error);
+  value = g_task_propagate_int (G_TASK (result), error);
+  return value < 0 ? 0 : (guint32) value;
 }
 
 /**
