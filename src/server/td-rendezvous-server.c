@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <libsoup/soup.h>
 
+#include "td-frame-limit.h"
 #include "td-id.h"
 #include "td-rate-limit.h"
 #include "td-redis-bus.h"
@@ -38,6 +39,7 @@
 #include "td-verify.h"
 
 #define STOP_TIMEOUT_MS      3000
+#define MAX_HTTP_HEADER      (16 * 1024)
 #define PRUNE_INTERVAL_US    (10 * G_USEC_PER_SEC)
 
 typedef enum
@@ -64,6 +66,7 @@ struct _Tcp
 {
   TdRendezvousServer *server;
   GSocketConnection  *socket;       /* weak */
+  GIOStream          *stream;       /* the socket, or TLS over it; unowned */
   char               *ip;
   char               *peer;
   gint64              accepted_us;
@@ -77,6 +80,7 @@ struct _Conn
   TdRendezvousServer      *server;
   guint64                  serial;
   SoupWebsocketConnection *ws;
+  GIOStream               *stream;   /* what libsoup's stream wraps */
   char                    *ip;
   char                    *peer;
   ConnState                state;
@@ -393,6 +397,12 @@ conn_free (Conn *conn)
 {
   g_signal_handlers_disconnect_by_data (conn->ws, conn);
   g_clear_object (&conn->ws);
+  if (conn->stream != NULL)
+    {
+      /* libsoup closed its wrapper; this closes the socket itself. */
+      g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&conn->stream);
+    }
   g_clear_pointer (&conn->ip, g_free);
   g_clear_pointer (&conn->peer, g_free);
   g_clear_pointer (&conn->public_key, g_bytes_unref);
@@ -1358,6 +1368,8 @@ websocket_cb (SoupServer              *soup,
     }
 
   conn = g_new0 (Conn, 1);
+  if (tcp != NULL)
+    conn->stream = g_object_ref (tcp->stream);
   conn->server = self;
   conn->serial = ++self->next_serial;
   conn->ws = g_object_ref (ws);
@@ -1444,6 +1456,7 @@ incoming_cb (GSocketService    *service,
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GIOStream) guarded = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ip = NULL;
   GInetAddress *address;
@@ -1485,9 +1498,13 @@ incoming_cb (GSocketService    *service,
   else
     stream = g_object_ref (G_IO_STREAM (connection));
 
+  /* libsoup limits frames, not messages of many frames: this does. */
+  guarded = td_frame_limit_wrap (stream, 2 * (gsize) self->config.max_message_size + 64, MAX_HTTP_HEADER);
+
   tcp = g_new0 (Tcp, 1);
   tcp->server = self;
   tcp->socket = connection;
+  tcp->stream = stream;
   tcp->ip = g_steal_pointer (&ip);
   tcp->peer = address_to_peer (remote);
   tcp->accepted_us = g_get_monotonic_time ();
@@ -1497,10 +1514,10 @@ incoming_cb (GSocketService    *service,
   count_add (self->tcp_per_ip, tcp->ip, 1);
   g_object_weak_ref (G_OBJECT (connection), tcp_socket_gone_cb, tcp);
 
-  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
+  if (!soup_server_accept_iostream (self->soup, guarded, local, remote, &error))
     {
       g_warning ("Could not accept a connection: %s", error->message);
-      g_io_stream_close (stream, NULL, NULL);
+      g_socket_close (g_socket_connection_get_socket (connection), NULL);
     }
 
   return TRUE;

@@ -583,6 +583,114 @@ test_silent_tcp (Fixture       *f,
   assert_alive (f);
 }
 
+/* Sends all of @data, serving the main loop while the socket is full. */
+static gboolean
+send_all (GSocket      *socket,
+          const guint8 *data,
+          gsize         length)
+{
+  while (length > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (socket, (const char *) data, length, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_main_context_iteration (NULL, FALSE);
+          continue;
+        }
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= (gsize) n;
+      g_main_context_iteration (NULL, FALSE);
+    }
+
+  return TRUE;
+}
+
+static GByteArray *
+client_frame (guint         opcode,
+              gboolean      fin,
+              const guint8 *payload,
+              gsize         length)
+{
+  GByteArray *frame = g_byte_array_new ();
+  guint8 head[2] = { (guint8) ((fin ? 0x80 : 0) | opcode), 0x80 };
+  guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+
+  if (length < 126)
+    {
+      head[1] |= (guint8) length;
+      g_byte_array_append (frame, head, 2);
+    }
+  else
+    {
+      guint8 ext[2] = { (guint8) (length >> 8), (guint8) length };
+
+      g_assert_cmpuint (length, <, 65536);
+      head[1] |= 126;
+      g_byte_array_append (frame, head, 2);
+      g_byte_array_append (frame, ext, 2);
+    }
+  g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 b = payload[i] ^ mask[i % 4];
+
+      g_byte_array_append (frame, &b, 1);
+    }
+  return frame;
+}
+
+static void
+test_fragment_flood (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *upgrade = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const char *start_text = "{\"v\":1,\"type\":\"ping\",\"pad\":\"";
+  g_autofree guint8 *chunk = g_malloc (8000);
+  g_autoptr(GByteArray) first = NULL;
+  g_autoptr(GByteArray) more = NULL;
+  GSocket *socket;
+  gsize sent = 0;
+  gboolean cut = FALSE;
+
+  start (f);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", td_rendezvous_server_get_port (f->server),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  g_socket_set_blocking (socket, FALSE);
+  g_assert_true (send_all (socket, (const guint8 *) upgrade, strlen (upgrade)));
+
+  /* Each frame is small; the message they make is not. libsoup alone
+   * would buffer it all. */
+  memset (chunk, 'a', 8000);
+  first = client_frame (0x1, FALSE, (const guint8 *) start_text, strlen (start_text));
+  more = client_frame (0x0, FALSE, chunk, 8000);
+  g_assert_true (send_all (socket, first->data, first->len));
+  while (sent < 8 * 1024 * 1024)
+    {
+      if (!send_all (socket, more->data, more->len))
+        {
+          cut = TRUE;
+          break;
+        }
+      sent += more->len;
+    }
+
+  if (!cut)
+    g_assert_true (wait_tcp_closed (connection, 5000));
+  g_assert_cmpuint (sent, <, 8 * 1024 * 1024);
+  g_assert_cmpuint (td_rendezvous_server_get_n_connections (f->server), ==, 0);
+  assert_alive (f);
+}
+
 static void
 test_idle (Fixture       *f,
            gconstpointer  data)
@@ -669,6 +777,7 @@ main (int   argc,
   ADD ("/bad-input/rate-limit-exempt", test_exempt);
   ADD ("/bad-input/silent-websocket", test_silent_websocket);
   ADD ("/bad-input/silent-tcp", test_silent_tcp);
+  ADD ("/bad-input/fragment-flood", test_fragment_flood);
   ADD ("/bad-input/idle", test_idle);
   ADD ("/bad-input/health", test_health);
 #undef ADD
