@@ -107,22 +107,24 @@ link_free_cb (gpointer data)
 {
   Link *link = data;
 
-  if (link->source != NULL)
-    {
-      g_source_destroy (link->source);
-      g_source_unref (link->source);
-    }
+  g_clear_pointer (&link->source, g_source_unref);
   g_free (link);
   return G_SOURCE_REMOVE;
 }
 
-/* hiredis has freed (or is freeing) the context: let go of it later,
- * outside whatever hiredis callback we are in. */
+/* hiredis has freed (or is freeing) the context. Its source must not be
+ * dispatched again, even if it is already due in this main loop turn, but
+ * its memory is let go of later, outside whatever callback we are in. */
 static void
 link_release (Link *link)
 {
   link->ac = NULL;
   link->connected = FALSE;
+  if (link->source != NULL)
+    {
+      redis_source_cleanup (link->source);
+      g_source_destroy (link->source);
+    }
   g_idle_add (link_free_cb, link);
 }
 
@@ -347,6 +349,10 @@ open_link (TdRedisBus *self,
 
   link->source = redis_source_new (ac);
   g_source_attach (link->source, NULL);
+  /* The source goes with link_release(), at the moment hiredis lets go of
+   * the context; the adapter's own clean-up would run after that, on a
+   * destroyed source. */
+  ac->ev.cleanup = NULL;
 
   redisAsyncSetConnectCallback (ac, on_connect);
   redisAsyncSetDisconnectCallback (ac, on_disconnect);
