@@ -25,12 +25,14 @@
 #define G_LOG_DOMAIN "td-ice"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "td-ice-transport.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 20000
 #define N_COMPONENTS               2
 #define MAX_CANDIDATE_LENGTH       1024
+#define SOCKET_BUFFER_SIZE         (2 * 1024 * 1024)
 
 typedef struct
 {
@@ -957,6 +959,28 @@ td_ice_transport_set_remote_credentials (TdIceTransport  *self,
   return TRUE;
 }
 
+/* PseudoTCP sends its window in a burst; a default 208 KiB UDP receive
+ * buffer overflows under a 256 KiB window on a fast path, and PseudoTCP
+ * recovers from burst losses slowly. The kernel caps this at rmem_max. */
+static void
+enlarge_socket_buffers (TdIceTransport *self)
+{
+  for (guint c = 1; c <= N_COMPONENTS; c++)
+    {
+      g_autoptr(GPtrArray) sockets = nice_agent_get_sockets (self->agent, self->stream_id, c);
+
+      for (guint i = 0; sockets != NULL && i < sockets->len; i++)
+        {
+          GSocket *socket = g_ptr_array_index (sockets, i);
+
+          if (g_socket_get_protocol (socket) != G_SOCKET_PROTOCOL_UDP)
+            continue;
+          g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, SOCKET_BUFFER_SIZE, NULL);
+          g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, SOCKET_BUFFER_SIZE, NULL);
+        }
+    }
+}
+
 static void
 start_gathering (TdIceTransport *self)
 {
@@ -1011,7 +1035,11 @@ start_gathering (TdIceTransport *self)
 
   set_state (self, TD_ICE_STATE_GATHERING);
 
-  if (!nice_agent_gather_candidates (self->agent, self->stream_id))
+  if (nice_agent_gather_candidates (self->agent, self->stream_id))
+    {
+      enlarge_socket_buffers (self);
+    }
+  else
     {
       task = g_steal_pointer (&self->gather_task);
       set_state (self, TD_ICE_STATE_FAILED);
