@@ -348,6 +348,39 @@ test_peer_vanishes (Fixture       *f,
   test_result_clear (&s);
 }
 
+static gboolean
+start_server_late (gpointer user_data)
+{
+  Fixture *f = user_data;
+  TestResult *s = g_object_get_data (G_OBJECT (f->server), "result");
+
+  td_control_channel_handshake_async (f->server, NULL, test_on_handshake, s);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_late_server (Fixture       *f,
+                  gconstpointer  data)
+{
+  TestResult c = { 0 }, s = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  /* The host's channel starts listening after the viewer's first packet
+   * arrived: that packet waits in the link instead of being lost (which
+   * would cost a PseudoTCP retransmission, about a second). */
+  g_object_set_data (G_OBJECT (f->server), "result", &s);
+  td_control_channel_handshake_async (f->client, NULL, test_on_handshake, &c);
+  g_timeout_add (100, start_server_late, f);
+
+  g_assert_true (test_wait_for (&c.done, 5000));
+  g_assert_true (test_wait_for (&s.done, 5000));
+  g_assert_no_error (c.error);
+  g_assert_no_error (s.error);
+  g_test_message ("handshake done %.1f ms after the client started",
+                  (c.finished_at - start) / 1000.0);
+  g_assert_cmpint (c.finished_at - start, <, 600 * 1000);
+}
+
 static void
 test_nobody_answers (Fixture       *f,
                      gconstpointer  data)
@@ -539,6 +572,7 @@ main (int   argc,
   ADD ("throughput-helper", test_throughput_helper);
   ADD ("close", test_close);
   ADD ("peer-vanishes-mid-handshake", test_peer_vanishes);
+  ADD ("late-server", test_late_server);
   ADD ("nobody-answers", test_nobody_answers);
   ADD ("cancel-handshake", test_cancel_handshake);
   ADD ("idle-timeout", test_idle_timeout);

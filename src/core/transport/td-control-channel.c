@@ -28,7 +28,8 @@
 #include "td-pseudo-tcp.h"
 #include "td-wire.h"
 
-#define TLS_PRIORITY                 "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+/* TLS 1.3 only; X25519 first (then P-256) for the key exchange. */
+#define TLS_PRIORITY                 "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1"
 #define DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define DEFAULT_IDLE_TIMEOUT_MS      20000
 #define CLOSE_LINGER_MS              3000

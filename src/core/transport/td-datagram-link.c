@@ -42,8 +42,9 @@ td_datagram_link_send (TdDatagramLink *self,
  * @user_data: passed to @func
  * @notify: (nullable): frees @user_data when @func is replaced
  *
- * Sets who receives the datagrams. Datagrams that arrive while there is
- * no receiver are dropped.
+ * Sets who receives the datagrams. A few datagrams that arrive while there
+ * is no receiver yet are kept and handed to the first one, from the main
+ * loop (the partner's first packet may beat the local set-up).
  */
 void
 td_datagram_link_set_receive_func (TdDatagramLink        *self,

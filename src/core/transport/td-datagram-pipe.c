@@ -14,6 +14,9 @@
 /* How many datagrams one dispatch hands over before timers get a turn. */
 #define MAX_BATCH 64
 
+/* Datagrams kept for a receiver that is not there yet. */
+#define MAX_EARLY 64
+
 struct _TdDatagramPipe
 {
   GObject                parent_instance;
@@ -47,7 +50,7 @@ deliver_dispatch (GSource     *source,
   TdDatagramPipe *self = user_data;
   g_autoptr(TdDatagramPipe) hold = g_object_ref (self);
 
-  for (guint i = 0; i < MAX_BATCH; i++)
+  for (guint i = 0; i < MAX_BATCH && self->func != NULL; i++)
     {
       g_autoptr(GBytes) datagram = g_queue_pop_head (&self->inbox);
       gsize length;
@@ -63,7 +66,9 @@ deliver_dispatch (GSource     *source,
         return G_SOURCE_REMOVE; /* disposed from the callback */
     }
 
-  g_source_set_ready_time (source, g_queue_is_empty (&self->inbox) ? -1 : 0);
+  /* Without a receiver, datagrams wait for one (see enqueue()). */
+  g_source_set_ready_time (source,
+                           g_queue_is_empty (&self->inbox) || self->func == NULL ? -1 : 0);
   return G_SOURCE_CONTINUE;
 }
 
@@ -75,8 +80,14 @@ static void
 enqueue (TdDatagramPipe *self,
          GBytes         *datagram)
 {
+  if (self->func == NULL && g_queue_get_length (&self->inbox) >= MAX_EARLY)
+    {
+      g_bytes_unref (datagram);
+      return;
+    }
+
   g_queue_push_tail (&self->inbox, datagram);
-  if (self->source != NULL)
+  if (self->source != NULL && self->func != NULL)
     g_source_set_ready_time (self->source, 0);
 }
 
@@ -113,6 +124,9 @@ td_datagram_pipe_set_receive_func (TdDatagramLink        *link,
   self->func = func;
   self->user_data = user_data;
   self->notify = notify;
+
+  if (func != NULL && !g_queue_is_empty (&self->inbox) && self->source != NULL)
+    g_source_set_ready_time (self->source, 0);
 
   if (old_notify != NULL)
     old_notify (old_data);

@@ -33,6 +33,7 @@
 #define N_COMPONENTS               2
 #define MAX_CANDIDATE_LENGTH       1024
 #define SOCKET_BUFFER_SIZE         (2 * 1024 * 1024)
+#define MAX_EARLY_DATAGRAMS        64
 
 typedef struct
 {
@@ -77,6 +78,8 @@ struct _TdIceTransport
   TdDatagramReceiveFunc  control_func;
   gpointer               control_data;
   GDestroyNotify         control_notify;
+  GQueue                 early_datagrams;
+  GSource               *early_source;
   TdIceMediaReceiveFunc  media_func;
   gpointer               media_data;
   GDestroyNotify         media_notify;
@@ -216,6 +219,11 @@ on_recv (NiceAgent *agent,
     {
       if (self->control_func != NULL)
         self->control_func ((const guint8 *) buffer, length, self->control_data);
+      else if (g_queue_get_length (&self->early_datagrams) < MAX_EARLY_DATAGRAMS)
+        /* The partner's first PseudoTCP packet often arrives before this
+         * end has a control channel listening (its ICE check finished a
+         * little later); keeping it saves a retransmission timeout. */
+        g_queue_push_tail (&self->early_datagrams, g_bytes_new (buffer, length));
     }
   else if (component_id == TD_ICE_COMPONENT_MEDIA)
     {
@@ -240,6 +248,28 @@ td_ice_transport_link_send (TdDatagramLink *link,
                           (guint) length, (const gchar *) data) >= 0;
 }
 
+static gboolean
+deliver_early_datagrams (gpointer user_data)
+{
+  TdIceTransport *self = user_data;
+  g_autoptr(TdIceTransport) hold = g_object_ref (self);
+  GBytes *datagram;
+
+  g_clear_pointer (&self->early_source, g_source_unref);
+
+  while (self->control_func != NULL &&
+         (datagram = g_queue_pop_head (&self->early_datagrams)) != NULL)
+    {
+      gsize length;
+      const guint8 *data = g_bytes_get_data (datagram, &length);
+
+      self->control_func (data, length, self->control_data);
+      g_bytes_unref (datagram);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 td_ice_transport_link_set_receive_func (TdDatagramLink        *link,
                                         TdDatagramReceiveFunc  func,
@@ -253,6 +283,15 @@ td_ice_transport_link_set_receive_func (TdDatagramLink        *link,
   self->control_func = func;
   self->control_data = user_data;
   self->control_notify = notify;
+
+  /* Hand over what came early, from the main loop: never from inside
+   * this call, which the receiver makes while setting itself up. */
+  if (func != NULL && !g_queue_is_empty (&self->early_datagrams) && self->early_source == NULL)
+    {
+      self->early_source = g_idle_source_new ();
+      g_source_set_callback (self->early_source, deliver_early_datagrams, self, NULL);
+      g_source_attach (self->early_source, self->context);
+    }
 
   if (old_notify != NULL)
     old_notify (old_data);
@@ -507,6 +546,8 @@ td_ice_transport_dispose (GObject *object)
 
   clear_source (&self->connect_timer);
   clear_source (&self->connect_cancel_source);
+  clear_source (&self->early_source);
+  g_queue_clear_full (&self->early_datagrams, (GDestroyNotify) g_bytes_unref);
 
   if (self->agent != NULL)
     {
@@ -691,6 +732,7 @@ td_ice_transport_init (TdIceTransport *self)
   self->controlling = TRUE;
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) ice_server_free);
+  g_queue_init (&self->early_datagrams);
 }
 
 /**
