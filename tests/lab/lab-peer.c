@@ -340,7 +340,7 @@ on_timeout (gpointer user_data)
   Peer *p = user_data;
 
   g_print ("RESULT TIMEOUT after %d s (ice state %s)\n", opt_timeout,
-           g_enum_to_string (TD_TYPE_ICE_STATE, td_ice_transport_get_state (p->ice)));
+           td_ice_state_to_string (td_ice_transport_get_state (p->ice)));
   finish (p, 9);
   return G_SOURCE_REMOVE;
 }

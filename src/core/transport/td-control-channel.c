@@ -140,6 +140,16 @@ bulk_byte (guint64 offset)
   return (guint8) (offset + (offset >> 8) * 7 + (offset >> 16) * 13);
 }
 
+static const char *
+state_name (TdControlState state)
+{
+  static const char * const names[] = {
+    "new", "connecting", "handshaking", "open", "closing", "closed"
+  };
+
+  return state < G_N_ELEMENTS (names) ? names[state] : "?";
+}
+
 static void
 set_state (TdControlChannel *self,
            TdControlState    state)
@@ -148,8 +158,7 @@ set_state (TdControlChannel *self,
     return;
 
   g_debug ("%s: %s -> %s", self->role == TD_CONTROL_ROLE_CLIENT ? "client" : "server",
-           g_enum_to_string (TD_TYPE_CONTROL_STATE, self->state),
-           g_enum_to_string (TD_TYPE_CONTROL_STATE, state));
+           state_name (self->state), state_name (state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

@@ -161,6 +161,21 @@ td_ice_candidate_type_to_string (TdIceCandidateType type)
     }
 }
 
+/**
+ * td_ice_state_to_string:
+ *
+ * Returns: "new", "gathering", "connecting", "connected", "failed" or "closed"
+ */
+const char *
+td_ice_state_to_string (TdIceState state)
+{
+  static const char * const names[] = {
+    "new", "gathering", "connecting", "connected", "failed", "closed"
+  };
+
+  return state < G_N_ELEMENTS (names) ? names[state] : "?";
+}
+
 static TdIceCandidateType
 candidate_type_from_nice (NiceCandidateType type)
 {
@@ -197,8 +212,7 @@ set_state (TdIceTransport *self,
     return;
 
   g_debug ("%s: %s -> %s", self->controlling ? "controlling" : "controlled",
-           g_enum_to_string (TD_TYPE_ICE_STATE, self->state),
-           g_enum_to_string (TD_TYPE_ICE_STATE, state));
+           td_ice_state_to_string (self->state), td_ice_state_to_string (state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

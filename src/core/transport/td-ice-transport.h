@@ -66,6 +66,7 @@ GType               td_ice_state_get_type                     (void) G_GNUC_CONS
 GType               td_ice_candidate_type_get_type            (void) G_GNUC_CONST;
 GQuark              td_ice_error_quark                        (void);
 const char         *td_ice_candidate_type_to_string           (TdIceCandidateType     type);
+const char         *td_ice_state_to_string                    (TdIceState             state);
 
 TdIceTransport     *td_ice_transport_new                      (gboolean               controlling);
 gboolean            td_ice_transport_set_servers              (TdIceTransport        *self,
