@@ -67,6 +67,8 @@ typedef struct
   char             *peer_fingerprint;
   gboolean          have_credentials;
   gboolean          peer_done;
+  guint             poll_id;
+  guint             timeout_id;
 } Peer;
 
 static double
@@ -315,7 +317,10 @@ poll_peer (gpointer user_data)
   char *newline;
 
   if (p->peer_done)
-    return G_SOURCE_REMOVE;
+    {
+      p->poll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
 
   if (!g_file_get_contents (p->peer_path, &contents, &length, NULL) || length <= p->peer_offset)
     return G_SOURCE_CONTINUE;
@@ -334,11 +339,21 @@ poll_peer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_ice_closed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  td_ice_transport_close_finish (TD_ICE_TRANSPORT (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
 static gboolean
 on_timeout (gpointer user_data)
 {
   Peer *p = user_data;
 
+  p->timeout_id = 0;
   g_print ("RESULT TIMEOUT after %d s (ice state %s)\n", opt_timeout,
            td_ice_state_to_string (td_ice_transport_get_state (p->ice)));
   finish (p, 9);
@@ -413,23 +428,39 @@ main (int   argc,
   td_ice_transport_gather_async (p.ice, NULL, on_gathered, &p);
   td_ice_transport_connect_async (p.ice, NULL, on_ice_connected, &p);
 
-  g_timeout_add (5, poll_peer, &p);
-  g_timeout_add_seconds (opt_timeout, on_timeout, &p);
+  p.poll_id = g_timeout_add (5, poll_peer, &p);
+  p.timeout_id = g_timeout_add_seconds (opt_timeout, on_timeout, &p);
 
   g_main_loop_run (p.loop);
 
-  /* Let the close and the relay's deallocation go out. */
+  g_clear_handle_id (&p.timeout_id, g_source_remove);
+  g_clear_handle_id (&p.poll_id, g_source_remove);
+
+  /* Let the close go out and release the relay allocations. */
   if (p.channel != NULL && td_control_channel_get_state (p.channel) != TD_CONTROL_STATE_CLOSED)
     td_control_channel_close_async (p.channel, NULL, NULL, NULL);
   {
-    GMainContext *main_context = g_main_context_default ();
-    gint64 deadline = g_get_monotonic_time () + 300 * 1000;
+    gboolean ice_closed = FALSE;
+    gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
 
-    while (g_get_monotonic_time () < deadline)
-      g_main_context_iteration (main_context, FALSE), g_usleep (1000);
+    td_ice_transport_close_async (p.ice, NULL, on_ice_closed, &ice_closed);
+    while (!ice_closed && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
   }
 
   g_print ("RESULT exit=%d\n", p.exit_code);
   fclose (p.out);
+
+  g_clear_object (&p.channel);
+  g_clear_object (&p.ice);
+  g_clear_object (&p.key);
+  g_main_loop_unref (p.loop);
+  g_string_free (p.peer_partial, TRUE);
+  g_free (p.peer_fingerprint);
+  g_free (p.my_path);
+  g_free (p.peer_path);
+
   return p.exit_code;
 }

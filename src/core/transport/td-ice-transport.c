@@ -20,7 +20,11 @@
  *    already gives the server-reflexive candidate, and a separate STUN
  *    request to the same address makes gathering wait 2 s longer;
  *  - TURN over TCP needs no ICE-TCP: libnice reaches the TURN server over
- *    TCP from the UDP host candidate, and the relayed address is UDP.
+ *    TCP from the UDP host candidate, and the relayed address is UDP;
+ *    ICE-TCP host candidates stay off (they cannot cross NATs and double
+ *    the checks);
+ *  - libnice has no TLS towards TURN servers ("turns:"), see
+ *    td_ice_transport_set_servers().
  */
 #define G_LOG_DOMAIN "td-ice"
 
@@ -866,7 +870,9 @@ bad:
  *
  * Sets the servers the rendezvous server handed out, before gathering.
  * Every TURN server is used on both components; only the first STUN
- * server is used, and not at all if it is also a TURN server.
+ * server is used, and not at all if it is also a TURN server. "turns:"
+ * relays are skipped: libnice cannot speak TLS to a TURN server, so a
+ * relay for strict firewalls is offered as plain TURN over TCP on 443.
  *
  * Returns: %TRUE if every URI could be used
  */
@@ -890,6 +896,17 @@ td_ice_transport_set_servers (TdIceTransport      *self,
 
       if (!parse_server_uri (uris[i], &server, error))
         return FALSE;
+
+      /* libnice (RFC 5245 mode) has no TLS towards TURN servers: its
+       * TURN_TLS type would speak plain TCP to a TLS port. */
+      if (server->relay_type == NICE_RELAY_TYPE_TURN_TLS && server->is_turn)
+        {
+          g_message ("Skipping relay “%s”: TURN over TLS is not supported; "
+                     "offer turn:HOST:443?transport=tcp instead", uris[i]);
+          ice_server_free (server);
+          continue;
+        }
+
       have_turn |= server->is_turn;
       g_ptr_array_add (servers, server);
     }
