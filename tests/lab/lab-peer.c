@@ -17,7 +17,10 @@
  * happened.
  *
  *   lab-peer --role viewer|host --sigdir DIR --turn URI… --turn-secret S
- *            [--bytes N] [--expect direct|relay] [--timeout S]
+ *            [--bytes N] [--expect direct|relay] [--timeout S] [--local-address IP]
+ *
+ * Outside the lab, two of them on 127.0.0.1 (--local-address) measure the
+ * stack between two processes.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@ static char *opt_sigdir;
 static char **opt_turn;
 static char *opt_turn_secret;
 static char *opt_expect;
+static char *opt_local_address;
 static gint64 opt_bytes = 5 * 1000 * 1000;
 static int opt_timeout = 30;
 
@@ -44,6 +48,7 @@ static GOptionEntry entries[] = {
   { "bytes", 0, 0, G_OPTION_ARG_INT64, &opt_bytes, "Bytes the viewer sends through the channel", "N" },
   { "expect", 0, 0, G_OPTION_ARG_STRING, &opt_expect, "direct or relay", "PATH" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout, "Give up after this many seconds", "S" },
+  { "local-address", 0, 0, G_OPTION_ARG_STRING, &opt_local_address, "Gather on this address only (127.0.0.1 outside the lab)", "IP" },
   { NULL }
 };
 
@@ -401,6 +406,12 @@ main (int   argc,
   p.key = td_device_key_new_ephemeral (&error);
   g_assert_no_error (error);
   p.ice = td_ice_transport_new (p.viewer);
+  if (opt_local_address != NULL &&
+      !td_ice_transport_add_local_address (p.ice, opt_local_address, &error))
+    {
+      g_printerr ("lab-peer: %s\n", error->message);
+      return 1;
+    }
 
   if (opt_turn != NULL)
     {

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "td-wire.h"
+#include "td-wire-private.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -159,6 +159,19 @@ write_seeds (const char *dir)
     g_variant_dict_insert (&d, "!unknown", "b", TRUE);
     add_frame (s, TD_WIRE_TYPE_CHAT, g_variant_dict_end (&d));
     write_seed (dir, "unknown-required", 255, s);
+  }
+  {
+    g_autoptr(GByteArray) s = g_byte_array_new ();
+    g_auto(GVariantDict) d = G_VARIANT_DICT_INIT (NULL);
+    g_autofree guint8 *big = g_malloc (20000);
+
+    for (guint i = 0; i < 20000; i++)
+      big[i] = i;
+    g_variant_dict_insert (&d, "offset", "t", (guint64) 0);
+    g_variant_dict_insert_value (&d, "data",
+                                 g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, big, 20000, 1));
+    add_frame (s, TD_WIRE_TYPE_FILE_CHUNK, g_variant_dict_end (&d));
+    write_seed (dir, "file-chunk-large", 255, s);
   }
   {
     g_autoptr(GByteArray) s = g_byte_array_new ();

@@ -4,7 +4,10 @@
 #
 #   tests/transport/run-fuzz-wire.sh [SECONDS] [WORKDIR]
 #
-# SECONDS defaults to 60. New inputs go to WORKDIR/corpus (default: a
+# SECONDS defaults to 60. Inputs go up to 40000 bytes so that frames above
+# TD_WIRE_DIRECT_CHECK_MAX take the decoder's rebuilding normal-form check;
+# every input is also checked for agreement between that check and
+# g_variant_is_normal_form(). New inputs go to WORKDIR/corpus (default: a
 # directory under /tmp), crashes to WORKDIR/crash-*; the seed corpus in
 # tests/transport/corpus/wire/ is only read. To keep a crash as a
 # regression test, copy it into the seed corpus: `meson test` replays every
@@ -35,5 +38,5 @@ exe="$work/fuzz-wire"
 
 echo "fuzzing the wire decoder for $seconds s in $work"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-  "$exe" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  "$exe" -max_total_time="$seconds" -max_len=40000 -timeout=10 \
   -artifact_prefix="$work/" "$work/corpus" "$here/corpus/wire"

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "td-wire.h"
+#include "td-wire-private.h"
 
 static GVariant *
 sample_fields (void)
@@ -298,6 +298,94 @@ test_not_normal (void)
   }
 }
 
+static GBytes *
+large_frame (void)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autofree guint8 *data = g_malloc (40000);
+
+  for (guint i = 0; i < 40000; i++)
+    data[i] = i * 7;
+  g_variant_dict_insert (&dict, "offset", "t", (guint64) 123);
+  g_variant_dict_insert (&dict, "name", "s", "report.pdf");
+  g_variant_dict_insert_value (&dict, "data",
+                               g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, 40000, 1));
+  g_variant_dict_insert_value (&dict, "nested", g_variant_new_parsed ("[(1, 'a'), (2, 'b')]"));
+  return td_wire_encode (TD_WIRE_TYPE_FILE_CHUNK, g_variant_dict_end (&dict));
+}
+
+static void
+assert_checks_agree (const guint8 *payload,
+                     gsize         size,
+                     gboolean      expected)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (payload, size);
+  g_autoptr(GVariant) message =
+    g_variant_ref_sink (g_variant_new_from_bytes (TD_WIRE_PAYLOAD_TYPE, bytes, FALSE));
+
+  g_assert_cmpint (g_variant_is_normal_form (message), ==, expected);
+  g_assert_cmpint (td_wire_is_normal_by_rebuilding (message), ==, expected);
+}
+
+/* Frames over TD_WIRE_DIRECT_CHECK_MAX take the rebuilding check. */
+static void
+test_large_frames (void)
+{
+  g_autoptr(GBytes) good = large_frame ();
+  g_autofree guint8 *payload = NULL;
+  gsize size = g_bytes_get_size (good) - 4;
+
+  g_assert_cmpuint (size, >, TD_WIRE_DIRECT_CHECK_MAX);
+  payload = g_memdup2 ((const guint8 *) g_bytes_get_data (good, NULL) + 4, size);
+
+  {
+    g_autoptr(TdWireDecoder) decoder = td_wire_decoder_new (0);
+    g_autoptr(GVariant) fields = NULL;
+    g_autoptr(GBytes) data = NULL;
+    g_autoptr(GError) error = NULL;
+    guint16 type;
+
+    g_assert_true (td_wire_decoder_feed (decoder, g_bytes_get_data (good, NULL),
+                                         g_bytes_get_size (good), &error));
+    g_assert_true (td_wire_decoder_pop (decoder, &type, &fields, &error));
+    g_assert_no_error (error);
+    g_assert_true (td_wire_lookup_bytes (fields, "data", 0, &data, &error));
+    g_assert_cmpuint (g_bytes_get_size (data), ==, 40000);
+    g_assert_cmpuint (((const guint8 *) g_bytes_get_data (data, NULL))[39999], ==, (guint8) (39999 * 7));
+  }
+  assert_checks_agree (payload, size, TRUE);
+
+  /* Non-zero padding after the type. */
+  {
+    g_autofree guint8 *copy = g_memdup2 (payload, size);
+    g_autoptr(GBytes) frame = NULL;
+
+    copy[3] = 1;
+    assert_checks_agree (copy, size, FALSE);
+    frame = frame_from_payload (copy, size);
+    assert_decode_error (frame, TD_WIRE_ERROR_NOT_NORMAL);
+  }
+
+  /* Each single-byte change anywhere in the structure (after the data
+   * bytes, where keys, type strings and framing offsets are) is caught
+   * by both checks alike. */
+  for (gsize i = 0; i < size; i += (i < 64 || i > size - 200) ? 1 : 997)
+    {
+      g_autofree guint8 *copy = g_memdup2 (payload, size);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GVariant) message = NULL;
+
+      copy[i] ^= 0x5a;
+      bytes = g_bytes_new (copy, size);
+      message = g_variant_ref_sink (g_variant_new_from_bytes (TD_WIRE_PAYLOAD_TYPE, bytes, FALSE));
+      g_assert_cmpint (g_variant_is_normal_form (message), ==,
+                       td_wire_is_normal_by_rebuilding (message));
+    }
+
+  /* Truncated. */
+  assert_checks_agree (payload, size - 1, FALSE);
+}
+
 static void
 test_garbage (void)
 {
@@ -529,6 +617,7 @@ main (int   argc,
   g_test_add_func ("/wire/too-large", test_too_large);
   g_test_add_func ("/wire/empty-frame", test_empty_frame);
   g_test_add_func ("/wire/not-normal", test_not_normal);
+  g_test_add_func ("/wire/large-frames", test_large_frames);
   g_test_add_func ("/wire/garbage", test_garbage);
   g_test_add_func ("/wire/required-fields", test_required_fields);
   g_test_add_func ("/wire/duplicate-keys", test_duplicate_keys);
