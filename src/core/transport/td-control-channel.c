@@ -482,6 +482,10 @@ handshake_error (TdControlChannel *self,
       return g_error_new_literal (TD_CHANNEL_ERROR, TD_CHANNEL_ERROR_CLOSED,
                                   "The partner closed the connection during the secure handshake");
 
+    case GNUTLS_E_CERTIFICATE_REQUIRED:
+      return g_error_new_literal (TD_CHANNEL_ERROR, TD_CHANNEL_ERROR_BAD_CERTIFICATE,
+                                  "The partner did not present a device certificate");
+
     case GNUTLS_E_NO_CERTIFICATE_FOUND:
     case GNUTLS_E_CERTIFICATE_ERROR:
       return g_error_new (TD_CHANNEL_ERROR, TD_CHANNEL_ERROR_BAD_CERTIFICATE,
