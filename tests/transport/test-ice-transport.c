@@ -262,6 +262,95 @@ test_control_channel (Fixture       *f,
 }
 
 static void
+on_client_state (TdControlChannel *client,
+                 GParamSpec       *pspec,
+                 Fixture          *f)
+{
+  /* The host's computer goes away while the TLS handshake runs. */
+  if (td_control_channel_get_state (client) == TD_CONTROL_STATE_HANDSHAKING)
+    td_ice_transport_close_async (f->side_b.ice, NULL, NULL, NULL);
+}
+
+static void
+test_peer_vanishes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TdDeviceKey) key_viewer = td_device_key_new_ephemeral (&error);
+  g_autoptr(TdDeviceKey) key_host = td_device_key_new_ephemeral (&error);
+  g_autoptr(TdControlChannel) client = NULL;
+  g_autoptr(TdControlChannel) server = NULL;
+  TestResult c = { 0 }, s = { 0 };
+  gint64 start;
+
+  connect_pair (f);
+
+  client = td_control_channel_new (TD_DATAGRAM_LINK (f->side_a.ice), key_viewer,
+                                   TD_CONTROL_ROLE_CLIENT);
+  server = td_control_channel_new (TD_DATAGRAM_LINK (f->side_b.ice), key_host,
+                                   TD_CONTROL_ROLE_SERVER);
+  g_object_set (client, "handshake-timeout", 2000, NULL);
+  g_object_set (server, "handshake-timeout", 2000, NULL);
+  g_signal_connect (client, "notify::state", G_CALLBACK (on_client_state), f);
+
+  start = g_get_monotonic_time ();
+  td_control_channel_handshake_async (server, NULL, test_on_handshake, &s);
+  td_control_channel_handshake_async (client, NULL, test_on_handshake, &c);
+
+  g_assert_true (test_wait_for (&c.done, 5000));
+  g_test_message ("client gave up after %.2f s: %s", (c.finished_at - start) / 1e6,
+                  c.error->message);
+  g_assert_error (c.error, TD_CHANNEL_ERROR, TD_CHANNEL_ERROR_TIMED_OUT);
+  g_assert_cmpint (c.finished_at - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_true (test_wait_for (&s.done, 5000));
+  g_assert_false (s.ok);
+
+  test_result_clear (&c);
+  test_result_clear (&s);
+}
+
+static void
+on_closed_signal (TdControlChannel *channel,
+                  const GError     *error,
+                  GError          **out)
+{
+  *out = error ? g_error_copy (error) : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "clean");
+}
+
+static void
+test_malformed_frame (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TdDeviceKey) key_viewer = td_device_key_new_ephemeral (&error);
+  g_autoptr(TdDeviceKey) key_host = td_device_key_new_ephemeral (&error);
+  g_autoptr(TdControlChannel) client = NULL;
+  g_autoptr(TdControlChannel) server = NULL;
+  g_autoptr(GError) server_reason = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  connect_pair (f);
+
+  client = td_control_channel_new (TD_DATAGRAM_LINK (f->side_a.ice), key_viewer,
+                                   TD_CONTROL_ROLE_CLIENT);
+  server = td_control_channel_new (TD_DATAGRAM_LINK (f->side_b.ice), key_host,
+                                   TD_CONTROL_ROLE_SERVER);
+  g_signal_connect (server, "closed", G_CALLBACK (on_closed_signal), &server_reason);
+  test_handshake_pair (client, server, 5000);
+
+  /* A field the host cannot understand but must: the session ends. */
+  g_variant_dict_insert (&dict, "!needs-version-9", "b", TRUE);
+  g_assert_true (td_control_channel_send_message (client, TD_WIRE_TYPE_PERMISSIONS,
+                                                  g_variant_dict_end (&dict), &error));
+  while (server_reason == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("host: %s", server_reason->message);
+  g_assert_error (server_reason, TD_WIRE_ERROR, TD_WIRE_ERROR_UNKNOWN_REQUIRED);
+  g_assert_cmpint (td_control_channel_get_state (server), ==, TD_CONTROL_STATE_CLOSED);
+}
+
+static void
 test_bad_servers (Fixture       *f,
                   gconstpointer  data)
 {
@@ -418,6 +507,8 @@ main (int   argc,
   ADD ("connect", test_connect);
   ADD ("media-component", test_media_component);
   ADD ("control-channel", test_control_channel);
+  ADD ("peer-vanishes-mid-handshake", test_peer_vanishes);
+  ADD ("malformed-frame", test_malformed_frame);
   ADD ("bad-servers", test_bad_servers);
   ADD ("bad-remote-input", test_bad_remote_input);
   ADD ("connect-timeout", test_connect_timeout);
