@@ -50,6 +50,9 @@ cleanup () {
   fi
 }
 trap cleanup EXIT
+# Killed by the test harness (timeout): still tear down.
+trap 'exit 143' TERM HUP
+trap 'exit 130' INT
 
 t0=$(date +%s%N)
 "$here/lab-setup.sh" "$P" "$nat1" "$nat2" $block || exit 1

@@ -1157,6 +1157,14 @@ on_resolved (GObject      *object,
   if (self->agent == NULL || self->gather_task == NULL)
     return;
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->gather_task);
+
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   for (guint i = 0; i < self->servers->len; i++)
     {
       IceServer *s = g_ptr_array_index (self->servers, i);
@@ -1193,7 +1201,7 @@ on_resolved (GObject      *object,
         }
     }
 
-  if (self->n_resolving == 0)
+  if (self->n_resolving == 0 && self->gather_task != NULL)
     start_gathering (self);
 }
 
