@@ -268,7 +268,10 @@ on_gathered (GObject      *source,
   Peer *p = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!td_ice_transport_gather_finish (TD_ICE_TRANSPORT (source), result, &error))
+  /* Closing at the end fails a gathering still waiting on a relay that
+   * cannot be reached (UDP blocked): that is not a failure of the run. */
+  if (!td_ice_transport_gather_finish (TD_ICE_TRANSPORT (source), result, &error) &&
+      !g_error_matches (error, TD_ICE_ERROR, TD_ICE_ERROR_CLOSED))
     {
       g_print ("RESULT gather=FAIL error=\"%s\"\n", error->message);
       finish (p, 2);

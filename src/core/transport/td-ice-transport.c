@@ -1032,9 +1032,9 @@ td_ice_transport_set_remote_credentials (TdIceTransport  *self,
   return TRUE;
 }
 
-/* PseudoTCP sends its window in a burst; a default 208 KiB UDP receive
- * buffer overflows under a 256 KiB window on a fast path, and PseudoTCP
- * recovers from burst losses slowly. The kernel caps this at rmem_max. */
+/* PseudoTCP sends its window in a burst, and recovers from burst losses
+ * slowly: room for a few windows in the UDP buffers (media bursts share
+ * the socket on component 2). The kernel caps this at rmem_max. */
 static void
 enlarge_socket_buffers (TdIceTransport *self)
 {

@@ -25,10 +25,14 @@
 
 #include "td-pseudo-tcp.h"
 
-/* The receive buffer is the window: 256 KiB keeps 40 MB/s at 6 ms of
- * round trip, and still fits the enlarged UDP socket buffers (see
- * td-ice-transport.c) when PseudoTCP sends it in one burst. */
-#define DEFAULT_BUFFER_SIZE (256 * 1024)
+/* The receive buffer is the window. PseudoTCP does not pace: it sends
+ * what the window allows in one burst, and recovers from a burst of
+ * losses by backing its retransmission timer off. Through coturn in the
+ * lab, windows of 128-256 KiB overflowed the relay's socket and
+ * collapsed to 0.2-3 MB/s in one run out of two; 64 KiB (what libnice's
+ * own reliable agent uses) never did and gives 13-46 MB/s there. It caps
+ * a transfer at 64 KiB per round trip (about 3 MB/s at 20 ms). */
+#define DEFAULT_BUFFER_SIZE (64 * 1024)
 
 enum
 {
