@@ -422,6 +422,18 @@ td_consent_dialog_close_request (GtkWindow *window)
 }
 
 static void
+td_consent_dialog_unrealize (GtkWidget *widget)
+{
+  /* gtk_window_destroy(): the pending task holds a reference, so this
+   * comes well before dispose. */
+  td_consent_dialog_answer (TD_CONSENT_DIALOG (widget), TD_PERMISSION_NONE,
+                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 _("The consent dialog was closed")));
+
+  GTK_WIDGET_CLASS (td_consent_dialog_parent_class)->unrealize (widget);
+}
+
+static void
 td_consent_dialog_dispose (GObject *object)
 {
   TdConsentDialog *self = TD_CONSENT_DIALOG (object);
@@ -484,6 +496,8 @@ td_consent_dialog_class_init (TdConsentDialogClass *klass)
   object_class->dispose = td_consent_dialog_dispose;
   object_class->finalize = td_consent_dialog_finalize;
   object_class->get_property = td_consent_dialog_get_property;
+
+  widget_class->unrealize = td_consent_dialog_unrealize;
 
   window_class->close_request = td_consent_dialog_close_request;
 
