@@ -200,7 +200,8 @@ cancel_action (GtkWidget  *widget,
 
 static void
 td_connect_page_show_end (TdConnectPage *self,
-                          TdSession     *session)
+                          TdSession     *session,
+                          gboolean       was_connected)
 {
   g_autofree char *message = NULL;
   TdEndReason reason;
@@ -212,7 +213,7 @@ td_connect_page_show_end (TdConnectPage *self,
   reason = td_session_get_end_reason (session);
 
   /* The helper pressed Cancel: nothing to explain. */
-  if (reason == TD_END_REASON_LOCAL && !self->session_connected)
+  if (reason == TD_END_REASON_LOCAL && !was_connected)
     {
       gtk_widget_set_visible (self->end_box, FALSE);
       return;
@@ -249,9 +250,10 @@ td_connect_page_update_session (TdConnectPage *self)
     {
       g_autoptr(TdSession) session = g_object_ref (self->session);
       gboolean had_focus = gtk_widget_has_focus (self->cancel_button);
+      gboolean was_connected = self->session_connected;
 
       td_connect_page_set_session (self, NULL);
-      td_connect_page_show_end (self, session);
+      td_connect_page_show_end (self, session, was_connected);
 
       /* A wrong password is fixed where it was typed. */
       if (td_session_get_end_reason (session) == TD_END_REASON_AUTH_FAILED)
@@ -510,12 +512,13 @@ td_connect_page_set_session (TdConnectPage *self,
     }
 
   running = session != NULL;
-  gtk_widget_set_sensitive (self->form_box, !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connect.cancel", running);
   gtk_stack_set_visible_child_name (self->action_stack, running ? "progress" : "connect");
   gtk_spinner_set_spinning (self->progress_spinner, running);
+  /* The focus leaves the form before the form is greyed out. */
   if (running && gtk_widget_get_focus_child (GTK_WIDGET (self)) != NULL)
     gtk_widget_grab_focus (self->cancel_button);
+  gtk_widget_set_sensitive (self->form_box, !running);
 
   td_connect_page_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
