@@ -31,6 +31,7 @@ struct _TdSessionView
   GtkWidget      *files_button;
   GtkWidget      *clipboard_button;
   GtkWidget      *voice_button;
+  GtkWidget      *end_button;
 
   TdSession      *session;
   GdkPaintable   *paintable;
@@ -356,6 +357,7 @@ td_session_view_class_init (TdSessionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TdSessionView, files_button);
   gtk_widget_class_bind_template_child (widget_class, TdSessionView, clipboard_button);
   gtk_widget_class_bind_template_child (widget_class, TdSessionView, voice_button);
+  gtk_widget_class_bind_template_child (widget_class, TdSessionView, end_button);
 
   gtk_widget_class_install_action (widget_class, "session.end", NULL, end_action);
   for (guint i = 0; i < G_N_ELEMENTS (tools); i++)
