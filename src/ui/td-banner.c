@@ -67,11 +67,13 @@ struct _TdBanner
 
   /* The application this banner added app.end-session to, if it did. */
   GApplication        *end_action_owner;
+  /* The application the notification went through: gtk_window_destroy()
+   * lets go of the window's application before dispose runs. */
+  GApplication        *notification_application;
 
   guint                input_paused : 1;
   guint                recording : 1;
   guint                syncing : 1;
-  guint                notification_sent : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TdBanner, td_banner, ADW_TYPE_WINDOW)
@@ -140,7 +142,7 @@ td_banner_update_notification (TdBanner *self)
   notification = td_banner_create_notification (self);
   g_application_send_notification (G_APPLICATION (application),
                                     TD_BANNER_NOTIFICATION_ID, notification);
-  self->notification_sent = TRUE;
+  g_set_object (&self->notification_application, G_APPLICATION (application));
 }
 
 static void
@@ -182,7 +184,7 @@ td_banner_update_texts (TdBanner *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
 
-  if (self->notification_sent)
+  if (self->notification_application != NULL)
     td_banner_update_notification (self);
 }
 
@@ -384,16 +386,12 @@ static void
 td_banner_dispose (GObject *object)
 {
   TdBanner *self = TD_BANNER (object);
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
-  if (self->notification_sent)
+  if (self->notification_application != NULL)
     {
-      GApplication *target = application != NULL ? G_APPLICATION (application)
-                                                 : self->end_action_owner;
-
-      if (target != NULL)
-        g_application_withdraw_notification (target, TD_BANNER_NOTIFICATION_ID);
-      self->notification_sent = FALSE;
+      g_application_withdraw_notification (self->notification_application,
+                                           TD_BANNER_NOTIFICATION_ID);
+      g_clear_object (&self->notification_application);
     }
 
   if (self->end_action_owner != NULL)
