@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "td-session.h"
+
 G_BEGIN_DECLS
 
 #define TD_TYPE_CONNECT_PAGE (td_connect_page_get_type ())
@@ -14,5 +16,8 @@ G_DECLARE_FINAL_TYPE (TdConnectPage, td_connect_page, TD, CONNECT_PAGE, GtkWidge
 
 GtkWidget *td_connect_page_new             (void);
 gboolean   td_connect_page_get_can_connect (TdConnectPage *self);
+TdSession *td_connect_page_get_session     (TdConnectPage *self);
+void       td_connect_page_set_session     (TdConnectPage *self,
+                                            TdSession     *session);
 
 G_END_DECLS

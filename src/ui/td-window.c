@@ -6,10 +6,18 @@
  * Two pages in an AdwViewStack: the switcher sits in the header bar when the
  * window is wide and moves to a bar at the bottom when it is not, down to
  * 360 pixels.
+ *
+ * A helper's session lives in this window too, as GNOME Connections does
+ * it: td_window_show_session() shows its progress on "Help someone"; once
+ * it is connected the whole window becomes the session view (its own
+ * header bar, End, the partner's screen), and when it ends the window
+ * goes back to "Help someone", which says why it ended. Closing the
+ * window ends the session.
  */
 
 #include <glib/gi18n.h>
 
+#include "td-session-view.h"
 #include "td-window.h"
 
 struct _TdWindow
@@ -17,11 +25,17 @@ struct _TdWindow
   AdwApplicationWindow  parent_instance;
 
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
   AdwViewStack         *stack;
   TdHostPage           *host_page;
   TdConnectPage        *connect_page;
+  TdSessionView        *session_view;
 
   GSettings            *settings;
+  /* Cancelled when the window closes: for the work it starts. */
+  GCancellable         *cancellable;
+  /* The helper's session shown, until it ends. */
+  TdSession            *session;
 };
 
 G_DEFINE_FINAL_TYPE (TdWindow, td_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -41,6 +55,53 @@ on_connect_requested (TdWindow      *self,
   toast = adw_toast_new (_("This version of Tandem cannot connect yet"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_end_requested (TdWindow *self)
+{
+  g_assert (TD_IS_WINDOW (self));
+
+  if (self->session != NULL)
+    td_session_end (self->session, TD_END_REASON_LOCAL, NULL);
+}
+
+static void
+td_window_update_session (TdWindow *self)
+{
+  TdSessionState state;
+
+  g_assert (TD_IS_WINDOW (self));
+
+  if (self->session == NULL)
+    return;
+
+  state = td_session_get_state (self->session);
+
+  if (td_session_is_ended (self->session))
+    {
+      gboolean was_shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                      "session") == 0;
+
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_clear_object (&self->session);
+
+      gtk_stack_set_visible_child_name (self->main_stack, "home");
+      td_window_set_page (self, TD_WINDOW_PAGE_HELP_SOMEONE);
+      td_session_view_set_session (self->session_view, NULL);
+      td_session_view_set_paintable (self->session_view, NULL);
+      td_session_view_set_permissions (self->session_view, TD_PERMISSION_NONE);
+      if (was_shown)
+        gtk_widget_grab_focus (GTK_WIDGET (self->connect_page));
+      return;
+    }
+
+  if (state == TD_SESSION_STATE_CONNECTED &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "session") != 0)
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "session");
+      gtk_widget_grab_focus (GTK_WIDGET (self->session_view));
+    }
 }
 
 static void
@@ -95,6 +156,9 @@ td_window_close_request (GtkWindow *window)
   if (self->settings != NULL)
     td_window_save_state (self);
 
+  g_cancellable_cancel (self->cancellable);
+  on_end_requested (self);
+
   return GTK_WINDOW_CLASS (td_window_parent_class)->close_request (window);
 }
 
@@ -103,8 +167,17 @@ td_window_dispose (GObject *object)
 {
   TdWindow *self = TD_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      td_session_end (self->session, TD_END_REASON_LOCAL, NULL);
+      g_clear_object (&self->session);
+    }
+
   gtk_widget_dispose_template (GTK_WIDGET (self), TD_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (td_window_parent_class)->dispose (object);
 }
@@ -123,14 +196,18 @@ td_window_class_init (TdWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/tandemdesk/Tandem/td-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TdWindow, session_view);
   gtk_widget_class_bind_template_child (widget_class, TdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TdWindow, host_page);
   gtk_widget_class_bind_template_child (widget_class, TdWindow, connect_page);
   gtk_widget_class_bind_template_callback (widget_class, on_connect_requested);
+  gtk_widget_class_bind_template_callback (widget_class, on_end_requested);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed);
 
   g_type_ensure (TD_TYPE_HOST_PAGE);
   g_type_ensure (TD_TYPE_CONNECT_PAGE);
+  g_type_ensure (TD_TYPE_SESSION_VIEW);
 }
 
 static void
@@ -139,6 +216,8 @@ td_window_init (TdWindow *self)
   g_autoptr(GPropertyAction) page_action = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -225,4 +304,85 @@ td_window_set_page (TdWindow   *self,
   g_return_if_fail (adw_view_stack_get_child_by_name (self->stack, page) != NULL);
 
   adw_view_stack_set_visible_child_name (self->stack, page);
+}
+
+/**
+ * td_window_get_session_view:
+ * @self: a #TdWindow
+ *
+ * Returns: (transfer none): the view of a partner's screen, where the
+ *   media code puts its paintable and the session its permissions
+ */
+TdSessionView *
+td_window_get_session_view (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return self->session_view;
+}
+
+/**
+ * td_window_get_cancellable:
+ * @self: a #TdWindow
+ *
+ * Returns: (transfer none): a cancellable that is cancelled when the
+ *   window closes, for the work the window starts (connecting, say)
+ */
+GCancellable *
+td_window_get_cancellable (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return self->cancellable;
+}
+
+/**
+ * td_window_get_session:
+ * @self: a #TdWindow
+ *
+ * Returns: (transfer none) (nullable): the helper's session shown, until
+ *   it ends
+ */
+TdSession *
+td_window_get_session (TdWindow *self)
+{
+  g_return_val_if_fail (TD_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+/**
+ * td_window_show_session:
+ * @self: a #TdWindow
+ * @session: a helper's session, just started
+ *
+ * Follows @session in the window: its progress on "Help someone" (Cancel
+ * ends it), the session view once it is %TD_SESSION_STATE_CONNECTED (End
+ * ends it), and back to "Help someone" with the reason once it ended.
+ * Ending is td_session_end() with %TD_END_REASON_LOCAL. A session shown
+ * before is ended first: a window shows one at a time.
+ */
+void
+td_window_show_session (TdWindow  *self,
+                        TdSession *session)
+{
+  g_return_if_fail (TD_IS_WINDOW (self));
+  g_return_if_fail (TD_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  on_end_requested (self);
+  g_assert (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  g_signal_connect_object (session, "notify::state",
+                           G_CALLBACK (td_window_update_session), self,
+                           G_CONNECT_SWAPPED);
+
+  td_window_set_page (self, TD_WINDOW_PAGE_HELP_SOMEONE);
+  td_connect_page_set_session (self->connect_page, session);
+  td_session_view_set_session (self->session_view, session);
+
+  td_window_update_session (self);
 }

@@ -9,6 +9,7 @@
 #include "td-application.h"
 #include "td-connect-page.h"
 #include "td-host-page.h"
+#include "td-session-view.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,10 @@ TdConnectPage *td_window_get_connect_page (TdWindow      *self);
 const char    *td_window_get_page         (TdWindow      *self);
 void           td_window_set_page         (TdWindow      *self,
                                            const char    *page);
+TdSessionView *td_window_get_session_view (TdWindow      *self);
+GCancellable  *td_window_get_cancellable  (TdWindow      *self);
+TdSession     *td_window_get_session      (TdWindow      *self);
+void           td_window_show_session     (TdWindow      *self,
+                                           TdSession     *session);
 
 G_END_DECLS
