@@ -686,37 +686,14 @@ td_wire_lookup_uint (GVariant    *fields,
   if (value == NULL)
     return FALSE;
 
-  switch (g_variant_classify (value))
-    {
-    case G_VARIANT_CLASS_BYTE:
-      v = g_variant_get_byte (value);
-      break;
-    case G_VARIANT_CLASS_UINT16:
-      v = g_variant_get_uint16 (value);
-      break;
-    case G_VARIANT_CLASS_UINT32:
-      v = g_variant_get_uint32 (value);
-      break;
-    case G_VARIANT_CLASS_UINT64:
-      v = g_variant_get_uint64 (value);
-      break;
-    case G_VARIANT_CLASS_BOOLEAN:
-    case G_VARIANT_CLASS_INT16:
-    case G_VARIANT_CLASS_INT32:
-    case G_VARIANT_CLASS_INT64:
-    case G_VARIANT_CLASS_HANDLE:
-    case G_VARIANT_CLASS_DOUBLE:
-    case G_VARIANT_CLASS_STRING:
-    case G_VARIANT_CLASS_OBJECT_PATH:
-    case G_VARIANT_CLASS_SIGNATURE:
-    case G_VARIANT_CLASS_VARIANT:
-    case G_VARIANT_CLASS_MAYBE:
-    case G_VARIANT_CLASS_ARRAY:
-    case G_VARIANT_CLASS_TUPLE:
-    case G_VARIANT_CLASS_DICT_ENTRY:
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
+    v = g_variant_get_byte (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
+    v = g_variant_get_uint16 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    v = g_variant_get_uint32 (value);
+  else
+    v = g_variant_get_uint64 (value);
 
   if (v > max_value)
     {
@@ -758,35 +735,12 @@ td_wire_lookup_int (GVariant    *fields,
   if (value == NULL)
     return FALSE;
 
-  switch (g_variant_classify (value))
-    {
-    case G_VARIANT_CLASS_INT16:
-      v = g_variant_get_int16 (value);
-      break;
-    case G_VARIANT_CLASS_INT32:
-      v = g_variant_get_int32 (value);
-      break;
-    case G_VARIANT_CLASS_INT64:
-      v = g_variant_get_int64 (value);
-      break;
-    case G_VARIANT_CLASS_BOOLEAN:
-    case G_VARIANT_CLASS_BYTE:
-    case G_VARIANT_CLASS_UINT16:
-    case G_VARIANT_CLASS_UINT32:
-    case G_VARIANT_CLASS_UINT64:
-    case G_VARIANT_CLASS_HANDLE:
-    case G_VARIANT_CLASS_DOUBLE:
-    case G_VARIANT_CLASS_STRING:
-    case G_VARIANT_CLASS_OBJECT_PATH:
-    case G_VARIANT_CLASS_SIGNATURE:
-    case G_VARIANT_CLASS_VARIANT:
-    case G_VARIANT_CLASS_MAYBE:
-    case G_VARIANT_CLASS_ARRAY:
-    case G_VARIANT_CLASS_TUPLE:
-    case G_VARIANT_CLASS_DICT_ENTRY:
-    default:
-      g_return_val_if_reached (FALSE);
-    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT16))
+    v = g_variant_get_int16 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
+    v = g_variant_get_int32 (value);
+  else
+    v = g_variant_get_int64 (value);
 
   if (v < min_value || v > max_value)
     {

@@ -510,14 +510,6 @@ td_pseudo_tcp_new (TdDatagramLink *link)
   return g_object_new (TD_TYPE_PSEUDO_TCP, "link", link, NULL);
 }
 
-TdDatagramLink *
-td_pseudo_tcp_get_link (TdPseudoTcp *self)
-{
-  g_return_val_if_fail (TD_IS_PSEUDO_TCP (self), NULL);
-
-  return self->link;
-}
-
 /**
  * td_pseudo_tcp_connect:
  * @self: a #TdPseudoTcp

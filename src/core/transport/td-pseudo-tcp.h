@@ -16,7 +16,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TdPseudoTcp, td_pseudo_tcp, TD, PSEUDO_TCP, GObject)
 
 TdPseudoTcp    *td_pseudo_tcp_new                (TdDatagramLink *link);
-TdDatagramLink *td_pseudo_tcp_get_link           (TdPseudoTcp    *self);
 void            td_pseudo_tcp_connect            (TdPseudoTcp    *self);
 gboolean        td_pseudo_tcp_is_open            (TdPseudoTcp    *self);
 gssize          td_pseudo_tcp_send               (TdPseudoTcp    *self,
