@@ -29,6 +29,17 @@ typedef struct
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (TdSession, td_session, G_TYPE_OBJECT)
 
+/* Returns a static nick, unlike g_enum_to_string(). */
+const char *
+td_session_enum_nick (GType type,
+           int   value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+
+  return v != NULL ? v->value_nick : "?";
+}
+
 G_DEFINE_ENUM_TYPE (TdSessionState, td_session_state,
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_IDLE, "idle"),
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_SIGNALING, "signaling"),
@@ -280,8 +291,8 @@ td_session_set_state (TdSession      *self,
     return;
 
   g_debug ("%s: %s -> %s", G_OBJECT_TYPE_NAME (self),
-           g_enum_to_string (TD_TYPE_SESSION_STATE, priv->state),
-           g_enum_to_string (TD_TYPE_SESSION_STATE, state));
+           td_session_enum_nick (TD_TYPE_SESSION_STATE, priv->state),
+           td_session_enum_nick (TD_TYPE_SESSION_STATE, state));
 
   priv->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -353,7 +364,7 @@ td_session_end (TdSession    *self,
   priv->ending = TRUE;
 
   g_debug ("%s ends: %s%s%s", G_OBJECT_TYPE_NAME (self),
-           g_enum_to_string (TD_TYPE_END_REASON, reason),
+           td_session_enum_nick (TD_TYPE_END_REASON, reason),
            error ? ": " : "", error ? error->message : "");
 
   priv->end_reason = reason;

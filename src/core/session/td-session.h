@@ -73,6 +73,8 @@ void            td_session_end                   (TdSession      *self,
                                                   TdEndReason     reason,
                                                   const GError   *error);
 char           *td_session_describe_end          (TdSession      *self);
+const char     *td_session_enum_nick             (GType           enum_type,
+                                                  int             value);
 const char     *td_session_state_describe        (TdSessionState  state,
                                                   TdPath          path);
 
