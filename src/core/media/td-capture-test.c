@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * videotestsrc's SMPTE bars, scrolling sideways when "moving" is set. A
+ * videotestsrc's SMPTE 100 %% bars (the plain SMPTE pattern has a noise patch), scrolling sideways when "moving" is set. A
  * still pattern repeats the same frame, which the host pipeline drops.
  */
 #define G_LOG_DOMAIN "td-media"
@@ -59,7 +59,7 @@ td_capture_test_create_source (TdCapture  *capture,
   gst_bin_add_many (GST_BIN (bin), src, filter, NULL);
 
   g_object_set (src, "is-live", TRUE, NULL);
-  gst_util_set_object_arg (G_OBJECT (src), "pattern", "smpte");
+  gst_util_set_object_arg (G_OBJECT (src), "pattern", "smpte100");
   if (self->moving)
     g_object_set (src, "horizontal-speed", 4, NULL);
 
