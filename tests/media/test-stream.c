@@ -249,7 +249,7 @@ test_loss (void)
 
   td_host_pipeline_get_stats (fixture.host, &host_stats);
   td_viewer_pipeline_get_stats (fixture.viewer, &viewer_stats);
-  g_test_message ("10 %% loss: %u frames shown, %" G_GUINT64_FORMAT " packets lost after "
+  g_test_message ("10 %% loss: %u frames shown, %" G_GUINT64_FORMAT " packets lost before "
                   "retransmission, %" G_GUINT64_FORMAT " keyframe requests, host saw %.1f %% "
                   "loss, bitrate now %u kbit/s",
                   fixture.frames, viewer_stats.packets_lost,

@@ -18,8 +18,9 @@
  * The viewer's RTCP comes back over the same carrier: receiver reports,
  * generic NACKs (answered by rtprtxsend from its 1 s history, payload type
  * 97 on its own SSRC) and PLIs. When "adaptive" is set, once a second the
- * loss and round-trip time of the last receiver report steer the bitrate,
- * AIMD style:
+ * loss (from the cumulative counters of the receiver reports, which come
+ * five times a second) and the round-trip time steer the bitrate, AIMD
+ * style:
  *   loss > 10 %            bitrate × 0.70
  *   loss > 2 %             bitrate × 0.85
  *   RTT > 1.5 × min + 30 ms (queues are growing)   bitrate × 0.90
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/rtp/gstrtcpbuffer.h>
 #include <gst/video/video.h>
 
 #include "td-host-pipeline.h"
@@ -65,6 +67,18 @@ struct _TdHostPipeline
   guint           min_bitrate;
   guint           max_bitrate;
   guint32         min_rtt;
+  guint32         media_ssrc;
+
+  GMutex          report_lock;
+  struct {
+    gint32        lost;
+    guint32       highest;
+    guint32       round_trip;
+    guint         count;
+  } report;
+  gboolean        have_report;
+  int             last_packets_lost;
+  guint           last_highest_seq;
 
   /* Streaming thread */
   gboolean        detects_changes;
@@ -328,65 +342,100 @@ on_bus_message (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
-/* The last receiver report from the viewer, if there is one. */
-static gboolean
-read_receiver_report (TdHostPipeline *self,
-                      guint          *fraction_lost,
-                      guint          *round_trip)
+/* NTP time in the middle 32 bits, the unit of LSR and DLSR */
+static guint32
+ntp_short_now (void)
 {
-  g_autoptr(GObject) session = NULL;
-  g_autoptr(GstStructure) stats = NULL;
-  const GValue *sources;
-  gboolean found = FALSE;
+  gint64 now = g_get_real_time ();
+  guint64 seconds = now / G_USEC_PER_SEC + G_GUINT64_CONSTANT (2208988800);
+  guint64 fraction = (now % G_USEC_PER_SEC) * 65536 / G_USEC_PER_SEC;
 
-  g_signal_emit_by_name (self->rtpbin, "get-internal-session", 0, &session);
-  if (session == NULL)
-    return FALSE;
+  return (guint32) (((seconds & 0xffff) << 16) | fraction);
+}
 
-  g_object_get (session, "stats", &stats, NULL);
-  if (stats == NULL)
-    return FALSE;
+/* Streaming thread: the viewer's RTCP, after SRTCP. rtpbin's own source
+ * statistics keep a single report block per reporter, which may be the
+ * one about the retransmission stream, so the blocks about the video SSRC
+ * are picked out here. */
+static void
+on_receiving_rtcp (GObject   *session,
+                   GstBuffer *buffer,
+                   gpointer   user_data)
+{
+  TdHostPipeline *self = user_data;
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+  gboolean more;
 
-  sources = gst_structure_get_value (stats, "source-stats");
-  if (sources == NULL)
-    return FALSE;
+  if (!gst_rtcp_buffer_map (buffer, GST_MAP_READ, &rtcp))
+    return;
 
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  {
-    GValueArray *array = g_value_get_boxed (sources);
+  for (more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet);
+       more;
+       more = gst_rtcp_packet_move_to_next (&packet))
+    {
+      GstRTCPType type = gst_rtcp_packet_get_type (&packet);
+      guint n;
 
-    for (guint i = 0; array != NULL && i < array->n_values; i++)
-      {
-        const GstStructure *s = g_value_get_boxed (&array->values[i]);
-        gboolean internal = TRUE, have_rb = FALSE;
+      if (type != GST_RTCP_TYPE_RR && type != GST_RTCP_TYPE_SR)
+        continue;
 
-        gst_structure_get_boolean (s, "internal", &internal);
-        gst_structure_get_boolean (s, "have-rb", &have_rb);
-        if (internal || !have_rb)
-          continue;
+      n = gst_rtcp_packet_get_rb_count (&packet);
+      for (guint i = 0; i < n; i++)
+        {
+          guint32 ssrc, highest, jitter, lsr, dlsr;
+          guint8 fraction;
+          gint32 lost;
 
-        gst_structure_get_uint (s, "rb-fractionlost", fraction_lost);
-        gst_structure_get_uint (s, "rb-round-trip", round_trip);
-        found = TRUE;
-      }
-  }
-  G_GNUC_END_IGNORE_DEPRECATIONS
+          gst_rtcp_packet_get_rb (&packet, i, &ssrc, &fraction, &lost, &highest,
+                                  &jitter, &lsr, &dlsr);
+          if (ssrc != self->media_ssrc)
+            continue;
 
-  return found;
+          g_mutex_lock (&self->report_lock);
+          self->report.lost = lost;
+          self->report.highest = highest;
+          if (lsr != 0)
+            self->report.round_trip = ntp_short_now () - lsr - dlsr;
+          self->report.count++;
+          g_mutex_unlock (&self->report_lock);
+        }
+    }
+
+  gst_rtcp_buffer_unmap (&rtcp);
 }
 
 static gboolean
 adapt_cb (gpointer user_data)
 {
   TdHostPipeline *self = user_data;
-  guint fraction = 0, round_trip = 0;
-  double loss, rtt_ms;
+  int lost;
+  guint highest, round_trip;
+  double loss = 0, rtt_ms;
   guint bitrate, target;
 
-  if (!read_receiver_report (self, &fraction, &round_trip))
-    return G_SOURCE_CONTINUE;
+  g_mutex_lock (&self->report_lock);
+  lost = self->report.lost;
+  highest = self->report.highest;
+  round_trip = self->report.round_trip;
+  if (self->report.count == 0)
+    {
+      g_mutex_unlock (&self->report_lock);
+      return G_SOURCE_CONTINUE;
+    }
+  g_mutex_unlock (&self->report_lock);
 
-  loss = fraction / 256.0;
+  /* Loss over the last second from the cumulative counters: the fraction
+   * in a single report covers only the last 200 ms. */
+  if (self->have_report && highest > self->last_highest_seq)
+    loss = CLAMP ((double) (lost - self->last_packets_lost) /
+                  (highest - self->last_highest_seq), 0.0, 1.0);
+  else if (self->have_report && highest == self->last_highest_seq)
+    loss = self->fraction_lost;
+  self->have_report = TRUE;
+  self->last_packets_lost = lost;
+  self->last_highest_seq = highest;
+
   rtt_ms = round_trip * 1000.0 / 65536.0;
   self->fraction_lost = loss;
   self->rtt_ms = rtt_ms;
@@ -511,7 +560,9 @@ build_pipeline (TdHostPipeline  *self,
                 "leaky", 2 /* downstream: keep the newest frame */,
                 NULL);
   g_object_set (convert, "n-threads", 2, NULL);
+  self->media_ssrc = g_random_int ();
   g_object_set (pay,
+                "ssrc", self->media_ssrc,
                 "config-interval", 1,
                 "mtu", 1200,
                 "pt", PAYLOAD_TYPE,
@@ -574,6 +625,15 @@ build_pipeline (TdHostPipeline  *self,
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_probe, self, NULL);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, self, NULL);
 
+  {
+    g_autoptr(GObject) session = NULL;
+
+    g_signal_emit_by_name (self->rtpbin, "get-internal-session", 0, &session);
+    if (session != NULL)
+      g_signal_connect_object (session, "on-receiving-rtcp",
+                               G_CALLBACK (on_receiving_rtcp), self, 0);
+  }
+
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
 
@@ -611,6 +671,7 @@ td_host_pipeline_finalize (GObject *object)
   g_clear_object (&self->keys);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->send_lock);
+  g_mutex_clear (&self->report_lock);
 
   G_OBJECT_CLASS (td_host_pipeline_parent_class)->finalize (object);
 }
@@ -790,6 +851,7 @@ static void
 td_host_pipeline_init (TdHostPipeline *self)
 {
   g_mutex_init (&self->send_lock);
+  g_mutex_init (&self->report_lock);
   self->context = g_main_context_ref_thread_default ();
   self->framerate = 30;
   self->adaptive = TRUE;

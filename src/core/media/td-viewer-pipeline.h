@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * @frames_decoded: frames out of the decoder path (streaming thread)
  * @frames_delivered: frames emitted with #TdViewerPipeline::frame; fewer
  *   when the main thread was slower than the decoder
- * @packets_lost: RTP packets the jitter buffer gave up on
+ * @packets_lost: RTP packets that did not arrive in time, as counted for
+ *   receiver reports (before retransmission)
  * @keyframes_requested: keyframe requests sent (PLI) for loss or errors
  */
 typedef struct
