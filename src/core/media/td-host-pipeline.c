@@ -540,7 +540,7 @@ build_pipeline (TdHostPipeline  *self,
   MAKE (srtpdec, "srtpdec", "srtpdec");
   MAKE (funnel, "funnel", "funnel");
   MAKE (sink, "appsink", "sink");
-  MAKE (self->rtcp_src, "appsrc", "rtcp-in");
+  MAKE (self->rtcp_src, "appsrc", "host-rtcp-in");
 #undef MAKE
 
   encoder = td_encoder_get_bin (self->encoder);

@@ -450,8 +450,8 @@ build_pipeline (TdViewerPipeline  *self,
     gst_bin_add (GST_BIN (self->pipeline), var); \
   } G_STMT_END
 
-  MAKE (self->rtp_src, "appsrc", "rtp-in");
-  MAKE (self->rtcp_src, "appsrc", "rtcp-in");
+  MAKE (self->rtp_src, "appsrc", "viewer-rtp-in");
+  MAKE (self->rtcp_src, "appsrc", "viewer-rtcp-in");
   MAKE (srtpdec, "srtpdec", "srtpdec");
   MAKE (self->rtpbin, "rtpbin", "rtpbin");
   MAKE (self->depay, "rtph264depay", "depay");
