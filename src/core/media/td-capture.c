@@ -18,9 +18,7 @@
 #include "td-capture-x11.h"
 #include "td-media-error.h"
 
-#ifdef TD_HAVE_PORTAL
-# include "td-capture-portal.h"
-#endif
+#include "td-media-config.h"
 
 G_DEFINE_INTERFACE (TdCapture, td_capture, G_TYPE_OBJECT)
 
@@ -201,14 +199,16 @@ td_capture_new_for_kind (TdCaptureKind   kind,
       return TD_CAPTURE (td_capture_x11_new (NULL, -1, error));
 
     case TD_CAPTURE_KIND_PORTAL:
-#ifdef TD_HAVE_PORTAL
-      return TD_CAPTURE (td_capture_portal_new (error));
+#if TD_HAVE_PORTAL
+      /* The portal answers asynchronously, maybe after a dialog. */
+      g_set_error (error, TD_MEDIA_ERROR, TD_MEDIA_ERROR_UNSUPPORTED,
+                   "The portal backend is made with td_capture_portal_new_async().");
 #else
       g_set_error (error, TD_MEDIA_ERROR, TD_MEDIA_ERROR_UNSUPPORTED,
                    "Sharing a Wayland screen needs the ScreenCast portal, "
                    "which this build of Tandem does not support.");
-      return NULL;
 #endif
+      return NULL;
 
     case TD_CAPTURE_KIND_AUTO:
     default:

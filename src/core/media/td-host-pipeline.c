@@ -471,9 +471,18 @@ adapt_cb (gpointer user_data)
 static void
 update_rate_caps (TdHostPipeline *self)
 {
-  g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
-                                                 "framerate", GST_TYPE_FRACTION, self->framerate, 1,
-                                                 NULL);
+  g_autoptr(GstCaps) caps = NULL;
+
+  /* PipeWire streams have a variable frame rate (0/1): ask for at most
+   * the rate, which pipewiresrc passes on to the compositor. */
+  if (td_capture_get_kind (self->capture) == TD_CAPTURE_KIND_PORTAL)
+    caps = gst_caps_new_simple ("video/x-raw",
+                                "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, self->framerate, 1,
+                                NULL);
+  else
+    caps = gst_caps_new_simple ("video/x-raw",
+                                "framerate", GST_TYPE_FRACTION, self->framerate, 1,
+                                NULL);
 
   g_object_set (self->rate_filter, "caps", caps, NULL);
 }
