@@ -1,12 +1,21 @@
 #!/bin/bash
-# Runs test-capture-portal against a real portal: PipeWire, WirePlumber and
+# Runs a portal test against a real portal: PipeWire, WirePlumber and
 # mutter --headless with a 1280x720 virtual monitor, inside a private D-Bus
-# session, with a ScreenCast restore token seeded into the permission store
-# so xdg-desktop-portal-gnome shares the monitor without a dialog.
+# session.
+#   sc: ScreenCast, with a restore token seeded into the permission store
+#       so xdg-desktop-portal-gnome shares the monitor without a dialog;
+#   rd: RemoteDesktop: the dialog is approved by the portal lab's
+#       approve_dialog.py (it looks at the screen and clicks through
+#       mutter's own remote desktop API), and td-test-victim must receive
+#       the injected click and key.
 # Every process started here is stopped by its PID.
-# usage: run-portal-test.sh TEST-BINARY
+# usage: run-portal-test.sh sc TEST-BINARY
+#        run-portal-test.sh rd TEST-BINARY VICTIM-BINARY
 set -u
-test_binary=$1
+mode=$1
+test_binary=$2
+victim=${3:-}
+approve=${TD_SHARED_DIR:-/nonexistent}/reference/portal-lab/tools/approve_dialog.py
 
 skip() { echo "1..0 # SKIP $*"; exit 77; }
 for tool in dbus-run-session mutter pipewire wireplumber pw-cli gdbus; do
@@ -14,6 +23,11 @@ for tool in dbus-run-session mutter pipewire wireplumber pw-cli gdbus; do
 done
 [ -e /usr/libexec/xdg-desktop-portal ] || skip "xdg-desktop-portal is not installed"
 [ -e /usr/libexec/xdg-desktop-portal-gnome ] || skip "xdg-desktop-portal-gnome is not installed"
+if [ "$mode" = rd ]; then
+  [ -e "$approve" ] || skip "no approve_dialog.py (TD_SHARED_DIR/reference/portal-lab)"
+  /usr/bin/python3 -c "import gi; gi.require_version('Gst', '1.0')" 2>/dev/null ||
+    skip "approve_dialog.py needs python3-gi and GStreamer's introspection data"
+fi
 
 if [ -z "${TD_PORTAL_INNER:-}" ]; then
   runtime=$(mktemp -d /tmp/td-portal-test.XXXXXX)
@@ -59,6 +73,26 @@ for i in $(seq 150); do
   sleep 0.1
 done
 [ $up = 1 ] || skip "mutter --headless did not start: $(tail -3 "$logs/mutter.log" | tr '\n' ' ')"
+
+if [ "$mode" = rd ]; then
+  GTK_A11Y=none GDK_BACKEND=wayland "$victim" >"$logs/victim.log" 2>"$logs/victim.err" & pids+=($!)
+  for i in $(seq 100); do grep -q READY "$logs/victim.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q READY "$logs/victim.log" || skip "the victim window did not start"
+  sleep 0.5
+  /usr/bin/python3 "$approve" rd --timeout 20 2>"$logs/approve.log" & approve_pid=$!
+  pids+=($approve_pid)
+  "$test_binary" --tap
+  rc=$?
+  wait $approve_pid
+  sleep 0.3
+  echo "# victim saw: $(grep -v READY "$logs/victim.log" | tr '\n' ';')"
+  [ $rc = 0 ] || exit $rc
+  grep -q '^BUTTON 1 PRESS' "$logs/victim.log" || { echo "not ok - the click did not arrive"; exit 1; }
+  grep -q '^KEY a' "$logs/victim.log" || { echo "not ok - the keysym did not arrive"; exit 1; }
+  grep -q '^KEY b' "$logs/victim.log" || { echo "not ok - the keycode did not arrive"; exit 1; }
+  grep -q '^BUTTON 3 RELEASE' "$logs/victim.log" || { echo "not ok - release_all did not release"; exit 1; }
+  exit 0
+fi
 
 token=00000000-0000-4000-8000-0000000000aa
 now=$(( $(date +%s) * 1000000 ))
