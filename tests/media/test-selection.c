@@ -177,6 +177,32 @@ test_capture_environment (void)
   g_unsetenv ("DISPLAY");
 }
 
+static void
+on_created (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  TdCapture **capture = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *capture = td_capture_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_capture_async_fallback (void)
+{
+  g_autoptr(TdCapture) capture = NULL;
+
+  /* No display of any kind: the test pattern */
+  g_unsetenv ("WAYLAND_DISPLAY");
+  g_unsetenv ("DISPLAY");
+  td_capture_new_async (TD_CAPTURE_KIND_X11, FALSE, NULL, on_created, &capture);
+  while (capture == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (td_capture_get_kind (capture), ==, TD_CAPTURE_KIND_TEST);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -191,6 +217,7 @@ main (int   argc,
   g_test_add_func ("/media/encoder/x264", test_encoder_x264);
   g_test_add_func ("/media/encoder/missing", test_encoder_missing);
   g_test_add_func ("/media/capture/environment", test_capture_environment);
+  g_test_add_func ("/media/capture/async-fallback", test_capture_async_fallback);
 
   return g_test_run ();
 }

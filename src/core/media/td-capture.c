@@ -7,9 +7,12 @@
  * after it and drops frames that did not change: through the backend's
  * frame_changed() (X11 asks XDamage) or by comparing pixels.
  *
- * td_capture_new_auto() picks a backend from the environment
+ * td_capture_new_async() picks a backend from the environment
  * (WAYLAND_DISPLAY: portal, DISPLAY: X11, else the test pattern), tries a
- * preferred one first, and falls back when one cannot work here, logging why.
+ * preferred one first, and falls back when one cannot work here, logging
+ * why. The portal answers asynchronously (it may ask the user), so only
+ * the async variant can choose it; td_capture_new_auto() is the
+ * synchronous one for X11 and tests.
  */
 #define G_LOG_DOMAIN "td-media"
 
@@ -19,6 +22,10 @@
 #include "td-media-error.h"
 
 #include "td-media-config.h"
+
+#if TD_HAVE_PORTAL
+# include "td-capture-portal.h"
+#endif
 
 G_DEFINE_INTERFACE (TdCapture, td_capture, G_TYPE_OBJECT)
 
@@ -261,4 +268,117 @@ td_capture_new_auto (TdCaptureKind   preference,
 
   g_propagate_error (error, g_steal_pointer (&first_error));
   return NULL;
+}
+
+static void
+fall_back (GTask        *task,
+           TdCaptureKind first,
+           GError       *first_error)
+{
+  g_autoptr(GError) error = NULL;
+  TdCapture *capture;
+
+  g_info ("Screen capture backend “%s” unavailable, falling back: %s",
+          td_capture_kind_to_string (first), first_error->message);
+
+  /* Under Wayland, DISPLAY may still lead to XWayland: only X clients
+   * show there, which is better than nothing. */
+  if (first != TD_CAPTURE_KIND_X11 && g_getenv ("DISPLAY") != NULL)
+    {
+      capture = td_capture_new_for_kind (TD_CAPTURE_KIND_X11, &error);
+      if (capture != NULL)
+        {
+          g_task_return_pointer (task, capture, g_object_unref);
+          return;
+        }
+      g_info ("Screen capture backend “x11” unavailable, falling back: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  capture = td_capture_new_for_kind (TD_CAPTURE_KIND_TEST, &error);
+  if (capture != NULL)
+    g_task_return_pointer (task, capture, g_object_unref);
+  else
+    g_task_return_error (task, g_error_copy (first_error));
+}
+
+#if TD_HAVE_PORTAL
+static void
+portal_created (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  TdCapturePortal *capture = td_capture_portal_new_finish (result, &error);
+
+  if (capture != NULL)
+    g_task_return_pointer (task, capture, g_object_unref);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    fall_back (task, TD_CAPTURE_KIND_PORTAL, error);
+}
+#endif
+
+/**
+ * td_capture_new_async:
+ * @preference: the backend to try first, or %TD_CAPTURE_KIND_AUTO for the
+ *   environment's
+ * @remote_desktop: for the portal, a RemoteDesktop session (screen and
+ *   input, see TdInjectorPortal) instead of ScreenCast only
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the backend
+ * @user_data: data for @callback
+ *
+ * Makes the best backend that works here; a failing one falls back to
+ * X11 (if DISPLAY is set) and then to the test pattern.
+ */
+void
+td_capture_new_async (TdCaptureKind        preference,
+                      gboolean             remote_desktop,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  TdCaptureKind kind;
+  TdCapture *capture;
+
+  g_task_set_source_tag (task, td_capture_new_async);
+
+  kind = preference != TD_CAPTURE_KIND_AUTO ? preference : td_capture_kind_for_environment ();
+
+#if TD_HAVE_PORTAL
+  if (kind == TD_CAPTURE_KIND_PORTAL)
+    {
+      td_capture_portal_new_async (remote_desktop, NULL, cancellable,
+                                   portal_created, g_steal_pointer (&task));
+      return;
+    }
+#endif
+
+  capture = td_capture_new_for_kind (kind, &error);
+  if (capture != NULL)
+    g_task_return_pointer (task, capture, g_object_unref);
+  else
+    fall_back (task, kind, error);
+}
+
+/**
+ * td_capture_new_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the backend
+ */
+TdCapture *
+td_capture_new_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == td_capture_new_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
@@ -75,5 +76,12 @@ TdCapture     *td_capture_new_for_kind          (TdCaptureKind   kind,
                                                  GError        **error);
 TdCapture     *td_capture_new_auto              (TdCaptureKind   preference,
                                                  GError        **error);
+void           td_capture_new_async             (TdCaptureKind        preference,
+                                                 gboolean             remote_desktop,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+TdCapture     *td_capture_new_finish            (GAsyncResult        *result,
+                                                 GError             **error);
 
 G_END_DECLS
