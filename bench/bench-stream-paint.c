@@ -21,7 +21,6 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
 
 #include "td-capture-test.h"
 #include "td-host-pipeline.h"
@@ -106,13 +105,16 @@ cpu_seconds (void)
          usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
 }
 
+/* A flat JSON object, two decimals, no locale */
 static void
-add (JsonBuilder *builder,
-     const char  *key,
-     double       value)
+add (GString    *json,
+     const char *key,
+     double      value)
 {
-  json_builder_set_member_name (builder, key);
-  json_builder_add_double_value (builder, (gint64) (value * 100) / 100.0);
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (json, "%s\n  \"%s\": %s", json->len > 1 ? "," : "", key,
+                          g_ascii_formatd (number, sizeof number, "%.2f", value));
 }
 
 int
@@ -125,7 +127,7 @@ main (int   argc,
   g_autoptr(TdCaptureTest) capture = NULL;
   g_autoptr(TdHostPipeline) host = NULL;
   g_autoptr(TdViewerPipeline) viewer = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) json = g_string_new ("{");
   g_autofree char *json_path = NULL;
   double seconds = 5;
   GOptionEntry entries[] = {
@@ -242,14 +244,13 @@ main (int   argc,
   printf ("%-28s %8.2f\n", "paint phase (ms)", paint_ms);
   printf ("%-28s %8.0f\n", "process CPU (% of one core)", cpu);
 
-  json_builder_begin_object (builder);
-  add (builder, "paint_1080p_delivered_fps", received_fps);
-  add (builder, "paint_1080p_painted_fps", painted_fps);
-  add (builder, "paint_1080p_texture_us", td_video_paintable_get_mean_upload_us (paintable));
-  add (builder, "paint_1080p_paint_phase_ms", paint_ms);
-  add (builder, "paint_1080p_process_cpu_percent", cpu);
-  add (builder, "paint_renderer_is_gl_bool", strstr (renderer, "GL") != NULL);
-  json_builder_end_object (builder);
+  add (json, "paint_1080p_delivered_fps", received_fps);
+  add (json, "paint_1080p_painted_fps", painted_fps);
+  add (json, "paint_1080p_texture_us", td_video_paintable_get_mean_upload_us (paintable));
+  add (json, "paint_1080p_paint_phase_ms", paint_ms);
+  add (json, "paint_1080p_process_cpu_percent", cpu);
+  add (json, "paint_renderer_is_gl_bool", strstr (renderer, "GL") != NULL);
+  g_string_append (json, "\n}\n");
 
   td_host_pipeline_stop (host);
   td_viewer_pipeline_stop (viewer);
@@ -258,12 +259,7 @@ main (int   argc,
 
   if (json_path != NULL)
     {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      if (!json_generator_to_file (generator, json_path, &error))
+      if (!g_file_set_contents (json_path, json->str, json->len, &error))
         {
           g_printerr ("bench-stream-paint: %s\n", error->message);
           return 1;

@@ -38,7 +38,6 @@
 #include <X11/Xlib.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
-#include <json-glib/json-glib.h>
 
 #include "td-capture-x11.h"
 #include "td-host-pipeline.h"
@@ -639,19 +638,17 @@ run_floor (TdTestXvfb *xvfb,
 
 /* ---- output ---- */
 
+/* A flat JSON object, two decimals, no locale */
 static void
-add (JsonBuilder *builder,
-     const char  *prefix,
-     const char  *name,
-     double       value)
+add (GString    *json,
+     const char *prefix,
+     const char *name,
+     double      value)
 {
-  g_autofree char *key = g_strdup_printf ("%s_%s", prefix, name);
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
 
-  json_builder_set_member_name (builder, key);
-  if (isnan (value))
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_double_value (builder, round (value * 100) / 100);
+  g_string_append_printf (json, "%s\n  \"%s_%s\": %s", json->len > 1 ? "," : "", prefix, name,
+                          isnan (value) ? "null" : g_ascii_formatd (number, sizeof number, "%.2f", value));
 }
 
 static void
@@ -671,7 +668,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) json = g_string_new ("{");
   g_autofree char *json_path = NULL;
   g_autofree char *only = NULL;
   double seconds = 5;
@@ -702,7 +699,6 @@ main (int   argc,
       return 77;
     }
 
-  json_builder_begin_object (builder);
   {
     g_autofree char *loadavg = NULL;
     double load = NAN;
@@ -711,8 +707,8 @@ main (int   argc,
     if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
       load = g_ascii_strtod (loadavg, NULL);
     printf ("load average before the run: %.2f\n", load);
-    add (builder, "machine", "load_average_1min", load);
-    add (builder, "machine", "cores", sysconf (_SC_NPROCESSORS_ONLN));
+    add (json, "machine", "load_average_1min", load);
+    add (json, "machine", "cores", sysconf (_SC_NPROCESSORS_ONLN));
   }
   printf ("screen change -> frame: decoded (streaming thread) and shown (main thread), ms\n");
   printf ("CPU %% of one core (%ld cores here): host = capture+encode threads, viewer = "
@@ -742,11 +738,11 @@ main (int   argc,
 
           result.shown_p50_ms = result.shown_p95_ms = NAN;
           print_row (sizes[i].name, "floor", &result);
-          add (builder, prefix, "latency_p50_ms", result.latency_p50_ms);
-          add (builder, prefix, "latency_p95_ms", result.latency_p95_ms);
-          add (builder, prefix, "fps", result.fps);
-          add (builder, prefix, "cpu_percent", result.host_cpu + result.viewer_cpu + result.other_cpu);
-          add (builder, prefix, "xserver_cpu_percent", result.xserver_cpu);
+          add (json, prefix, "latency_p50_ms", result.latency_p50_ms);
+          add (json, prefix, "latency_p95_ms", result.latency_p95_ms);
+          add (json, prefix, "fps", result.fps);
+          add (json, prefix, "cpu_percent", result.host_cpu + result.viewer_cpu + result.other_cpu);
+          add (json, prefix, "xserver_cpu_percent", result.xserver_cpu);
         }
       else
         ok = FALSE;
@@ -764,30 +760,25 @@ main (int   argc,
           print_row (sizes[i].name, scene_names[kind], &result);
           if (kind != SCENE_IDLE)
             {
-              add (builder, prefix, "latency_p50_ms", result.latency_p50_ms);
-              add (builder, prefix, "latency_p95_ms", result.latency_p95_ms);
-              add (builder, prefix, "shown_latency_p50_ms", result.shown_p50_ms);
-              add (builder, prefix, "shown_latency_p95_ms", result.shown_p95_ms);
-              add (builder, prefix, "fps", result.fps);
+              add (json, prefix, "latency_p50_ms", result.latency_p50_ms);
+              add (json, prefix, "latency_p95_ms", result.latency_p95_ms);
+              add (json, prefix, "shown_latency_p50_ms", result.shown_p50_ms);
+              add (json, prefix, "shown_latency_p95_ms", result.shown_p95_ms);
+              add (json, prefix, "fps", result.fps);
             }
-          add (builder, prefix, "bytes_per_s", result.bytes_per_s);
-          add (builder, prefix, "host_cpu_percent", result.host_cpu);
-          add (builder, prefix, "viewer_cpu_percent", result.viewer_cpu);
-          add (builder, prefix, "other_cpu_percent", result.other_cpu);
-          add (builder, prefix, "xserver_cpu_percent", result.xserver_cpu);
+          add (json, prefix, "bytes_per_s", result.bytes_per_s);
+          add (json, prefix, "host_cpu_percent", result.host_cpu);
+          add (json, prefix, "viewer_cpu_percent", result.viewer_cpu);
+          add (json, prefix, "other_cpu_percent", result.other_cpu);
+          add (json, prefix, "xserver_cpu_percent", result.xserver_cpu);
         }
     }
 
-  json_builder_end_object (builder);
+  g_string_append (json, "\n}\n");
 
   if (json_path != NULL)
     {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      if (!json_generator_to_file (generator, json_path, &error))
+      if (!g_file_set_contents (json_path, json->str, json->len, &error))
         {
           g_printerr ("bench-stream: %s\n", error->message);
           return 1;
