@@ -7,10 +7,10 @@
  *           and decoder, but no RTP/SRTP/jitter buffer/main-thread hop and
  *           no change detection: ximagesrc ! convert ! x264enc ! avdec_h264
  *           ! convert ! BGRA appsink, all in one thread after the capture
- *   moving  the whole screen scrolls at 60 fps (a window being dragged, a
- *           video) through TdHostPipeline → in-process carrier →
+ *   moving  the whole screen scrolls at 62.5 fps (a window being dragged,
+ *           a video) through TdHostPipeline → in-process carrier →
  *           TdViewerPipeline → ::frame on the main thread
- *   typing  one character appears every 100 ms (10 chars/s)
+ *   typing  one character appears about every 108 ms (9-10 chars/s)
  *   idle    nothing changes
  *
  * A scene thread draws with its own X connection. Every change also
@@ -145,7 +145,12 @@ scene_thread (gpointer data)
   XClearWindow (display, content);
   XSync (display, False);
 
-  period = scene->kind == SCENE_TYPING ? 100000 : 16667;
+  /* Drawing in step with the 60 Hz capture would measure one fixed phase
+   * between the two clocks (anything from 0 to 16.7 ms, differing from run
+   * to run): the moving scene runs at 62.5 Hz so the phase sweeps through
+   * all values, and each keystroke comes 100 ms plus a random part of a
+   * capture period after the last. */
+  period = scene->kind == SCENE_TYPING ? 100000 : 16000;
   next = g_get_monotonic_time () + period;
 
   while (!g_atomic_int_get (&scene->stop))
@@ -154,6 +159,8 @@ scene_thread (gpointer data)
 
       g_usleep (MAX (0, next - g_get_monotonic_time ()));
       next += period;
+      if (scene->kind == SCENE_TYPING)
+        next += g_random_int_range (0, 16667);
 
       if (scene->kind == SCENE_IDLE)
         continue;
