@@ -259,7 +259,7 @@ main (int   argc,
   xvfb = td_test_xvfb_start (1024, 768, &error);
   if (xvfb == NULL)
     {
-      g_print ("1..0 # SKIP No private X server: %s\n", error->message);
+      g_printerr ("SKIP: No private X server: %s\n", error->message);
       return 77;
     }
 

@@ -219,14 +219,14 @@ main (int   argc,
 
   if (!td_media_ensure_init (&error) || !td_media_has_element ("ximagesrc"))
     {
-      g_print ("1..0 # SKIP GStreamer or ximagesrc missing\n");
+      g_printerr ("SKIP: GStreamer or ximagesrc missing\n");
       return 77;
     }
 
   xvfb = td_test_xvfb_start (WIDTH, HEIGHT, &error);
   if (xvfb == NULL)
     {
-      g_print ("1..0 # SKIP No private X server: %s\n", error->message);
+      g_printerr ("SKIP: No private X server: %s\n", error->message);
       return 77;
     }
 

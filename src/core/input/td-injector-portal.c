@@ -12,7 +12,8 @@
  *   else by the viewer's keycode minus 8 (evdev). A release goes the same
  *   way as its press.
  * The first key event of a new compositor virtual keyboard can get lost
- * (mutter 43), so a Shift tap is sent when the injector is made.
+ * (mutter 43), so a Shift tap (with a second release, in case the first
+ * one is the event lost) is sent when the injector is made.
  */
 #define G_LOG_DOMAIN "td-input"
 
@@ -242,7 +243,9 @@ td_injector_portal_new (TdCapturePortal  *capture,
   self->width = MAX (1, g_array_index (monitors, TdCaptureMonitor, 0).width);
   self->height = MAX (1, g_array_index (monitors, TdCaptureMonitor, 0).height);
 
+  /* Whichever of these the compositor drops, Shift ends up released. */
   xdp_session_keyboard_key (session, TRUE, XK_Shift_L, XDP_KEY_PRESSED);
+  xdp_session_keyboard_key (session, TRUE, XK_Shift_L, XDP_KEY_RELEASED);
   xdp_session_keyboard_key (session, TRUE, XK_Shift_L, XDP_KEY_RELEASED);
 
   return g_steal_pointer (&self);

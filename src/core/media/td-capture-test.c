@@ -45,8 +45,8 @@ td_capture_test_create_source (TdCapture  *capture,
                                GError    **error)
 {
   TdCaptureTest *self = TD_CAPTURE_TEST (capture);
-  g_autoptr(GstElement) bin = NULL;
   g_autoptr(GstCaps) caps = NULL;
+  GstElement *bin;
   g_autoptr(GstPad) pad = NULL;
   GstElement *src;
   GstElement *filter;
@@ -54,7 +54,7 @@ td_capture_test_create_source (TdCapture  *capture,
   if ((src = td_media_make_element ("videotestsrc", "test-src", error)) == NULL)
     return NULL;
 
-  bin = gst_object_ref_sink (gst_bin_new ("capture-test"));
+  bin = gst_bin_new ("capture-test");
   filter = gst_element_factory_make ("capsfilter", NULL);
   gst_bin_add_many (GST_BIN (bin), src, filter, NULL);
 
@@ -73,7 +73,7 @@ td_capture_test_create_source (TdCapture  *capture,
   pad = gst_element_get_static_pad (filter, "src");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
 
-  return g_steal_pointer (&bin);
+  return bin;
 }
 
 static GArray *
