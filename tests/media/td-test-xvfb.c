@@ -4,16 +4,25 @@
  *
  * Xvfb picks a free display number itself and writes it to the file
  * descriptor given with -displayfd once it accepts connections; it is
- * stopped by its PID, never by name.
+ * stopped by its PID, never by name, and dies with the test (PDEATHSIG)
+ * if the test aborts.
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
 #include "td-test-xvfb.h"
+
+/* In the child: if the test dies on an assertion, Xvfb goes with it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 TdTestXvfb *
 td_test_xvfb_start (int      width,
@@ -54,7 +63,7 @@ td_test_xvfb_start (int      width,
     if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL,
                                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
                                            G_SPAWN_STDERR_TO_DEV_NULL,
-                                           NULL, NULL, -1, -1, -1,
+                                           die_with_parent, NULL, -1, -1, -1,
                                            source_fds, target_fds, 1,
                                            &pid, NULL, NULL, NULL, error))
       {
