@@ -126,6 +126,8 @@ inject_key (TdInjectorXTest     *self,
   gpointer held = NULL;
   guint keycode = 0;
 
+  g_assert (TD_IS_INJECTOR_XTEST (self));
+
   /* A release goes to the keycode its press went to. */
   if (!event->pressed &&
       g_hash_table_lookup_extended (self->held, GUINT_TO_POINTER (key_id (event)), NULL, &held))

@@ -105,6 +105,8 @@ configure (TdEncoder *self)
   g_autofree char *interval = g_strdup_printf ("%u", self->keyframe_interval);
   GstElement *e = self->encoder;
 
+  g_assert (TD_IS_ENCODER (self));
+
   switch (self->kind)
     {
     case KIND_X264:
@@ -164,6 +166,8 @@ build_bin (TdEncoder  *self,
   GstElement *in_filter;
   GstElement *out_filter;
   GstElement *encoder;
+
+  g_assert (TD_IS_ENCODER (self));
 
   if ((encoder = td_media_make_element (self->element_name, "encoder", error)) == NULL)
     return FALSE;

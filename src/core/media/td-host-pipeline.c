@@ -316,6 +316,8 @@ on_bus_message (GstBus     *bus,
 {
   TdHostPipeline *self = user_data;
 
+  g_assert (TD_IS_HOST_PIPELINE (self));
+
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
     {
       g_autoptr(GError) gst_error = NULL;
@@ -414,6 +416,8 @@ adapt_cb (gpointer user_data)
   double loss = 0, rtt_ms;
   guint bitrate, target;
 
+  g_assert (TD_IS_HOST_PIPELINE (self));
+
   g_mutex_lock (&self->report_lock);
   lost = self->report.lost;
   highest = self->report.highest;
@@ -473,6 +477,8 @@ update_rate_caps (TdHostPipeline *self)
 {
   g_autoptr(GstCaps) caps = NULL;
 
+  g_assert (TD_IS_HOST_PIPELINE (self));
+
   /* PipeWire streams have a variable frame rate (0/1): ask for at most
    * the rate, which pipewiresrc passes on to the compositor. */
   if (td_capture_get_kind (self->capture) == TD_CAPTURE_KIND_PORTAL)
@@ -526,6 +532,8 @@ build_pipeline (TdHostPipeline  *self,
   g_autoptr(GstBus) bus = NULL;
   GstElement *source, *queue, *convert, *encoder, *pay, *srtpenc, *srtpdec, *funnel, *sink;
   GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
+
+  g_assert (TD_IS_HOST_PIPELINE (self));
 
   if ((source = td_capture_create_source (self->capture, error)) == NULL)
     return FALSE;

@@ -232,6 +232,8 @@ deliver_frame (gpointer user_data)
   g_autoptr(TdFrame) frame = NULL;
   gint64 decoded;
 
+  g_assert (TD_IS_VIEWER_PIPELINE (self));
+
   g_mutex_lock (&self->frame_lock);
   sample = g_steal_pointer (&self->pending);
   decoded = self->pending_time;
@@ -352,6 +354,8 @@ on_bus_message (GstBus     *bus,
 {
   TdViewerPipeline *self = user_data;
 
+  g_assert (TD_IS_VIEWER_PIPELINE (self));
+
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
     {
       g_autoptr(GError) gst_error = NULL;
@@ -440,6 +444,8 @@ build_pipeline (TdViewerPipeline  *self,
   GstAppSinkCallbacks frame_callbacks = { .new_sample = on_new_frame };
   GstAppSinkCallbacks rtcp_callbacks = { .new_sample = on_new_rtcp };
   GstStructure *s;
+
+  g_assert (TD_IS_VIEWER_PIPELINE (self));
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new ("td-viewer"));
 
