@@ -7,7 +7,7 @@ only=${2:-}
 mkdir -p bench-results
 found=0
 for exe in "$builddir"/bench/bench-*; do
-  [ -x "$exe" ] || continue
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   name=$(basename "$exe" | sed 's/^bench-//')
   if [ -n "$only" ] && [ "$only" != "$name" ]; then
     continue
