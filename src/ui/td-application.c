@@ -8,6 +8,7 @@
 
 #include "td-application.h"
 #include "td-preferences-window.h"
+#include "td-app-services.h"
 #include "td-window.h"
 
 #define SCHEMA_ID "org.tandemdesk.Tandem"
@@ -17,6 +18,7 @@ struct _TdApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  TdAppServices  *services;
 };
 
 G_DEFINE_FINAL_TYPE (TdApplication, td_application, ADW_TYPE_APPLICATION)
@@ -200,9 +202,18 @@ td_application_activate (GApplication *application)
   TdApplication *self = TD_APPLICATION (application);
   TdWindow *window;
 
+  if (self->services == NULL)
+    {
+      self->services = td_app_services_new (self->settings);
+      td_app_services_start (self->services);
+    }
+
   window = td_application_get_main_window (self);
   if (window == NULL)
-    window = td_window_new (self);
+    {
+      window = td_window_new (self);
+      td_window_set_services (window, self->services);
+    }
 
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -229,6 +240,7 @@ td_application_dispose (GObject *object)
 {
   TdApplication *self = TD_APPLICATION (object);
 
+  g_clear_object (&self->services);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (td_application_parent_class)->dispose (object);
@@ -265,7 +277,8 @@ td_application_new (void)
 {
   return g_object_new (TD_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE |
+                                (g_getenv ("TD_DATA_DIR") != NULL ? G_APPLICATION_NON_UNIQUE : 0),
                        /* Fixed, so the .Devel build finds the same resources. */
                        "resource-base-path", "/org/tandemdesk/Tandem",
                        NULL);

@@ -17,7 +17,12 @@
 
 #include <glib/gi18n.h>
 
+#include "td-app-services.h"
+#include "td-banner.h"
+#include "td-consent-dialog.h"
+#include "td-host-page.h"
 #include "td-session-view.h"
+#include "td-viewer-session.h"
 #include "td-window.h"
 
 struct _TdWindow
@@ -36,6 +41,11 @@ struct _TdWindow
   GCancellable         *cancellable;
   /* The helper's session shown, until it ends. */
   TdSession            *session;
+
+  /* What runs behind the window: rendezvous client and host service. */
+  TdAppServices        *services;
+  TdConsentDialog      *consent_dialog;
+  TdBanner             *banner;
 };
 
 G_DEFINE_FINAL_TYPE (TdWindow, td_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -46,15 +56,194 @@ on_connect_requested (TdWindow      *self,
                       const char    *password,
                       TdConnectPage *page)
 {
+  g_autoptr(TdViewerSession) session = NULL;
+  g_autofree char *name = NULL;
+  TdRendezvousClient *client;
   AdwToast *toast;
 
   g_assert (TD_IS_WINDOW (self));
 
-  /* Sessions arrive with the connection work; until then say so rather
-   * than pretend. */
-  toast = adw_toast_new (_("This version of Tandem cannot connect yet"));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  client = self->services != NULL ? td_app_services_get_client (self->services) : NULL;
+  if (client == NULL)
+    {
+      /* Say so rather than pretend: there is no server to ask yet. */
+      toast = adw_toast_new (_("Tandem is not connected to a server yet. Try again in a moment."));
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  name = g_strdup (td_rendezvous_client_get_display_name (client));
+  session = td_viewer_session_new (client, td_app_services_get_device_key (self->services), name);
+  td_window_show_session (self, TD_SESSION (session));
+  /* Progress and the end are followed through the session's properties. */
+  td_viewer_session_connect_async (session, id, password, self->cancellable, NULL, NULL);
+}
+
+static void
+update_host_page (TdWindow *self)
+{
+  TdRendezvousClient *client = td_app_services_get_client (self->services);
+  TdServerStatus status = TD_SERVER_STATUS_CONNECTING;
+  guint32 id = 0;
+
+  if (client != NULL)
+    {
+      switch (td_rendezvous_client_get_state (client))
+        {
+        case TD_RENDEZVOUS_STATE_REGISTERED:
+          status = TD_SERVER_STATUS_CONNECTED;
+          id = td_rendezvous_client_get_id (client);
+          break;
+
+        case TD_RENDEZVOUS_STATE_DISCONNECTED:
+        case TD_RENDEZVOUS_STATE_RETRYING:
+          status = TD_SERVER_STATUS_DISCONNECTED;
+          break;
+
+        case TD_RENDEZVOUS_STATE_CONNECTING:
+        case TD_RENDEZVOUS_STATE_CONNECTED:
+        case TD_RENDEZVOUS_STATE_REGISTERING:
+        default:
+          status = TD_SERVER_STATUS_CONNECTING;
+          break;
+        }
+    }
+  else if (td_app_services_get_error (self->services) != NULL)
+    status = TD_SERVER_STATUS_DISCONNECTED;
+
+  td_host_page_set_server_status (self->host_page, status);
+  td_host_page_set_id (self->host_page, id);
+}
+
+static void
+on_page_password_changed (TdWindow *self)
+{
+  TdHostService *service = td_app_services_get_host_service (self->services);
+  const char *password = td_host_page_get_password (self->host_page);
+
+  if (service != NULL && password != NULL &&
+      g_strcmp0 (password, td_host_service_get_password (service)) != 0)
+    td_host_service_set_password (service, password);
+}
+
+static void
+on_service_password_changed (TdWindow *self)
+{
+  TdHostService *service = td_app_services_get_host_service (self->services);
+
+  if (g_strcmp0 (td_host_page_get_password (self->host_page),
+                 td_host_service_get_password (service)) != 0)
+    td_host_page_set_password (self->host_page, td_host_service_get_password (service));
+}
+
+static void
+on_banner_end_requested (TdWindow *self)
+{
+  TdHostService *service = td_app_services_get_host_service (self->services);
+  TdHostSession *session = service != NULL ? td_host_service_get_session (service) : NULL;
+
+  if (session != NULL)
+    td_session_end (TD_SESSION (session), TD_END_REASON_LOCAL, NULL);
+}
+
+static void
+on_host_session_ended (TdSession   *session,
+                       TdEndReason  reason,
+                       GError      *error,
+                       TdWindow    *self)
+{
+  g_signal_handlers_disconnect_by_data (session, self);
+  if (self->banner != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (self->banner));
+      self->banner = NULL;
+    }
+}
+
+static void
+on_host_session_state (TdSession  *session,
+                       GParamSpec *pspec,
+                       TdWindow   *self)
+{
+  if (td_session_get_state (session) != TD_SESSION_STATE_CONNECTED || self->banner != NULL)
+    return;
+
+  /* The banner stays for the whole session, whatever the partner does. */
+  self->banner = td_banner_new (gtk_window_get_application (GTK_WINDOW (self)),
+                                td_session_get_peer_name (session),
+                                td_session_get_peer_id (session),
+                                td_host_session_get_permissions (TD_HOST_SESSION (session)));
+  g_signal_connect_object (self->banner, "end-requested",
+                           G_CALLBACK (on_banner_end_requested), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->banner));
+}
+
+static void
+on_host_session_started (TdHostService *service,
+                         TdHostSession *session,
+                         TdWindow      *self)
+{
+  g_signal_connect_object (session, "notify::state", G_CALLBACK (on_host_session_state), self, 0);
+  g_signal_connect_object (session, "ended", G_CALLBACK (on_host_session_ended), self, 0);
+}
+
+static void
+on_services_changed (TdWindow *self)
+{
+  TdRendezvousClient *client = td_app_services_get_client (self->services);
+  TdHostService *service = td_app_services_get_host_service (self->services);
+
+  if (client != NULL && !g_object_get_data (G_OBJECT (client), "td-window-watched"))
+    {
+      g_object_set_data (G_OBJECT (client), "td-window-watched", self);
+      g_signal_connect_object (client, "notify::state", G_CALLBACK (update_host_page),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (client, "notify::id", G_CALLBACK (update_host_page),
+                               self, G_CONNECT_SWAPPED);
+    }
+
+  if (service != NULL && !g_object_get_data (G_OBJECT (service), "td-window-watched"))
+    {
+      g_object_set_data (G_OBJECT (service), "td-window-watched", self);
+      /* What the person reads out is what the host checks. */
+      td_host_service_set_password (service, td_host_page_get_password (self->host_page));
+      g_signal_connect_object (service, "notify::password",
+                               G_CALLBACK (on_service_password_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (service, "session-started",
+                               G_CALLBACK (on_host_session_started), self, 0);
+      self->consent_dialog = td_consent_dialog_new (GTK_WINDOW (self));
+      td_host_service_set_consent_prompt (service, TD_CONSENT_PROMPT (self->consent_dialog));
+    }
+
+  update_host_page (self);
+}
+
+/**
+ * td_window_set_services:
+ * @self: a #TdWindow
+ * @services: what the app runs: rendezvous client, host service
+ *
+ * Shows this computer's ID from @services, keeps the one-time password
+ * on "Get help" and the host's in step, asks for consent and shows the
+ * banner when a helper connects, and lets Connect start sessions.
+ */
+void
+td_window_set_services (TdWindow      *self,
+                        TdAppServices *services)
+{
+  g_return_if_fail (TD_IS_WINDOW (self));
+  g_return_if_fail (TD_IS_APP_SERVICES (services));
+  g_return_if_fail (self->services == NULL);
+
+  self->services = g_object_ref (services);
+  g_signal_connect_object (services, "notify::client", G_CALLBACK (on_services_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (services, "notify::host-service", G_CALLBACK (on_services_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->host_page, "notify::password",
+                           G_CALLBACK (on_page_password_changed), self, G_CONNECT_SWAPPED);
+  on_services_changed (self);
 }
 
 static void
@@ -174,6 +363,18 @@ td_window_dispose (GObject *object)
       td_session_end (self->session, TD_END_REASON_LOCAL, NULL);
       g_clear_object (&self->session);
     }
+
+  if (self->banner != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (self->banner));
+      self->banner = NULL;
+    }
+  if (self->consent_dialog != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (self->consent_dialog));
+      self->consent_dialog = NULL;
+    }
+  g_clear_object (&self->services);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TD_TYPE_WINDOW);
   g_clear_object (&self->settings);

@@ -11,6 +11,8 @@
 #include "td-host-page.h"
 #include "td-session-view.h"
 
+#include "td-app-services.h"
+
 G_BEGIN_DECLS
 
 #define TD_WINDOW_PAGE_GET_HELP     "get-help"
@@ -31,5 +33,7 @@ GCancellable  *td_window_get_cancellable  (TdWindow      *self);
 TdSession     *td_window_get_session      (TdWindow      *self);
 void           td_window_show_session     (TdWindow      *self,
                                            TdSession     *session);
+void           td_window_set_services     (TdWindow      *self,
+                                           TdAppServices *services);
 
 G_END_DECLS

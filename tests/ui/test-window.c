@@ -602,7 +602,7 @@ toast_shown (gpointer data)
   Fixture *f = data;
 
   return find_widget (GTK_WIDGET (f->window), match_mapped_label,
-                      "This version of Tandem cannot connect yet") != NULL;
+                      "Tandem is not connected to a server yet. Try again in a moment.") != NULL;
 }
 
 static void

@@ -300,6 +300,36 @@ td_host_service_new_password (TdHostService *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD]);
 }
 
+/**
+ * td_host_service_set_password:
+ * @self: a #TdHostService
+ * @password: a one-time password, as td_password_new_one_time() makes
+ *
+ * Uses @password (made elsewhere, e.g. shown by the UI) as the one-time
+ * password.
+ *
+ * Returns: %FALSE if @password is not a one-time password
+ */
+gboolean
+td_host_service_set_password (TdHostService *self,
+                              const char    *password)
+{
+  g_return_val_if_fail (TD_IS_HOST_SERVICE (self), FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+
+  if (!td_password_is_one_time_format (password))
+    return FALSE;
+  if (g_strcmp0 (self->password, password) == 0)
+    return TRUE;
+
+  clear_password (self);
+  self->password = g_strdup (password);
+  td_throttler_password_rotated (self->throttler);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD]);
+
+  return TRUE;
+}
+
 const char *
 td_host_service_get_display_name (TdHostService *self)
 {

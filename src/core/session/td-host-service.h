@@ -22,6 +22,8 @@ TdHostService *td_host_service_new                (TdRendezvousClient *client,
                                                    TdAuditLog         *audit_log);
 const char    *td_host_service_get_password       (TdHostService      *self);
 void           td_host_service_new_password       (TdHostService      *self);
+gboolean       td_host_service_set_password       (TdHostService      *self,
+                                                   const char         *password);
 const char    *td_host_service_get_display_name   (TdHostService      *self);
 void           td_host_service_set_display_name   (TdHostService      *self,
                                                    const char         *name);
