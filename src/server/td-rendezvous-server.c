@@ -28,6 +28,7 @@
 #include <libsoup/soup.h>
 
 #include "td-frame-limit.h"
+#include "td-context-mux.h"
 #include "td-id.h"
 #include "td-rate-limit.h"
 #include "td-redis-bus.h"
@@ -67,6 +68,7 @@ struct _Tcp
   TdRendezvousServer *server;
   GSocketConnection  *socket;       /* weak */
   GIOStream          *stream;       /* the socket, or TLS over it; unowned */
+  TdMuxEntry         *entry;        /* its own main context, or NULL */
   char               *ip;
   char               *peer;
   gint64              accepted_us;
@@ -81,6 +83,7 @@ struct _Conn
   guint64                  serial;
   SoupWebsocketConnection *ws;
   GIOStream               *stream;   /* what libsoup's stream wraps */
+  TdMuxEntry              *entry;    /* the connection's main context */
   char                    *ip;
   char                    *peer;
   ConnState                state;
@@ -136,6 +139,7 @@ struct _TdRendezvousServer
   TdRedisBus      *bus;
   SoupServer      *soup;
   GSocketService  *service;
+  TdContextMux    *mux;
   guint16          port;
 
   GHashTable      *tcp;             /* peer → Tcp, owned */
@@ -326,6 +330,22 @@ count_add (GHashTable *table,
     g_hash_table_insert (table, g_strdup (key), GUINT_TO_POINTER (n));
 }
 
+/* Calls into libsoup for a connection run with its main context pushed,
+ * so that whatever sources they make land there (see td-context-mux.c). */
+static void
+conn_enter (Conn *conn)
+{
+  if (conn->entry != NULL)
+    td_mux_entry_push (conn->entry);
+}
+
+static void
+conn_leave (Conn *conn)
+{
+  if (conn->entry != NULL)
+    td_mux_entry_pop (conn->entry);
+}
+
 static void
 conn_send (Conn            *conn,
            TdSignalMessage *message)
@@ -344,7 +364,9 @@ conn_send (Conn            *conn,
       return;
     }
 
+  conn_enter (conn);
   soup_websocket_connection_send_text (conn->ws, text);
+  conn_leave (conn);
 }
 
 static void
@@ -371,7 +393,11 @@ conn_close (Conn       *conn,
             const char *reason)
 {
   if (!conn->dead && soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn->ws, code, reason);
+    {
+      conn_enter (conn);
+      soup_websocket_connection_close (conn->ws, code, reason);
+      conn_leave (conn);
+    }
 }
 
 /* Sends an error and closes: for what the peer cannot go on after. */
@@ -1369,7 +1395,10 @@ websocket_cb (SoupServer              *soup,
 
   conn = g_new0 (Conn, 1);
   if (tcp != NULL)
-    conn->stream = g_object_ref (tcp->stream);
+    {
+      conn->stream = g_object_ref (tcp->stream);
+      conn->entry = tcp->entry;
+    }
   conn->server = self;
   conn->serial = ++self->next_serial;
   conn->ws = g_object_ref (ws);
@@ -1443,6 +1472,8 @@ tcp_socket_gone_cb (gpointer  user_data,
 
   if (g_hash_table_lookup (self->tcp, tcp->peer) == tcp)
     g_hash_table_steal (self->tcp, tcp->peer);
+  if (tcp->entry != NULL)
+    td_context_mux_remove (self->mux, tcp->entry);
   tcp_free (tcp);
 }
 
@@ -1514,11 +1545,18 @@ incoming_cb (GSocketService    *service,
   count_add (self->tcp_per_ip, tcp->ip, 1);
   g_object_weak_ref (G_OBJECT (connection), tcp_socket_gone_cb, tcp);
 
+  if (self->mux != NULL)
+    {
+      tcp->entry = td_context_mux_add (self->mux);
+      td_mux_entry_push (tcp->entry);
+    }
   if (!soup_server_accept_iostream (self->soup, guarded, local, remote, &error))
     {
       g_warning ("Could not accept a connection: %s", error->message);
       g_socket_close (g_socket_connection_get_socket (connection), NULL);
     }
+  if (tcp->entry != NULL)
+    td_mux_entry_pop (tcp->entry);
 
   return TRUE;
 }
@@ -1596,6 +1634,8 @@ sweep_cb (gpointer user_data)
       tcp->upgraded = TRUE; /* out of the queue for good */
       log_event (G_LOG_LEVEL_DEBUG, "handshake-timeout", tcp->peer, 0, "No WebSocket upgrade in time");
       g_socket_close (g_socket_connection_get_socket (tcp->socket), NULL);
+      if (tcp->entry != NULL)
+        td_mux_entry_wake (tcp->entry);
     }
 
   g_hash_table_iter_init (&iter, self->conns);
@@ -1855,7 +1895,11 @@ td_rendezvous_server_dispose (GObject *object)
           g_signal_handlers_disconnect_by_data (conn->ws, conn);
           conn->dead = TRUE;
           if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-            soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "shutting-down");
+            {
+              conn_enter (conn);
+              soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "shutting-down");
+              conn_leave (conn);
+            }
         }
     }
   g_clear_pointer (&self->sessions, g_hash_table_unref);
@@ -1871,6 +1915,8 @@ td_rendezvous_server_dispose (GObject *object)
           Tcp *tcp = value;
 
           g_object_weak_unref (G_OBJECT (tcp->socket), tcp_socket_gone_cb, tcp);
+          if (tcp->entry != NULL)
+            td_context_mux_remove (self->mux, tcp->entry);
         }
     }
   g_queue_init (&self->handshaking);
@@ -1881,6 +1927,7 @@ td_rendezvous_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->bus);
   g_clear_object (&self->stop_task);
+  g_clear_object (&self->mux);
 
   G_OBJECT_CLASS (td_rendezvous_server_parent_class)->dispose (object);
 }
@@ -2116,6 +2163,15 @@ td_rendezvous_server_start (TdRendezvousServer  *self,
   listen = self->config.listen != NULL && self->config.listen[0] != NULL
            ? (const char * const *) self->config.listen : default_listen;
 
+  {
+    g_autoptr(GError) mux_error = NULL;
+
+    self->mux = td_context_mux_new (&mux_error);
+    if (self->mux == NULL)
+      g_warning ("Serving every connection from the main context, which scales worse: %s",
+                 mux_error->message);
+  }
+
   self->soup = soup_server_new ("server-header", "tandem-server/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, "/healthz", health_cb, self, NULL);
   soup_server_add_websocket_handler (self->soup, NULL, NULL, NULL, websocket_cb, self, NULL);
@@ -2336,7 +2392,11 @@ td_rendezvous_server_stop_async (TdRendezvousServer  *self,
       Tcp *tcp = value;
 
       if (!tcp->upgraded)
-        g_socket_close (g_socket_connection_get_socket (tcp->socket), NULL);
+        {
+          g_socket_close (g_socket_connection_get_socket (tcp->socket), NULL);
+          if (tcp->entry != NULL)
+            td_mux_entry_wake (tcp->entry);
+        }
     }
 
   self->stop_timeout = g_timeout_add (STOP_TIMEOUT_MS, stop_timeout_cb, self);

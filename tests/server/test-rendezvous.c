@@ -686,8 +686,13 @@ test_connect_busy (Fixture       *f,
   b = new_client (f, "b");
   td_rendezvous_client_connect_async (a, host_id, NULL, connect_result_cb, &ra);
   td_rendezvous_client_connect_async (b, host_id, NULL, connect_result_cb, &rb);
-  while (host.peers->len < 2)
-    g_main_context_iteration (NULL, TRUE);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (host.peers->len < 2 && g_get_monotonic_time () < deadline)
+      th_sleep (10);
+    g_assert_cmpuint (host.peers->len, ==, 2);
+  }
 
   /* ... so a third finds it busy. */
   c = new_client (f, "c");
