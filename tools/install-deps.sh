@@ -13,7 +13,8 @@ PACKAGES="
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-pipewire gstreamer1.0-pulseaudio
-  libx11-dev libxtst-dev libxdamage-dev libxfixes-dev libxi-dev
+  libx11-dev libxtst-dev libxdamage-dev libxfixes-dev libxi-dev libxrandr-dev
+  libfontconfig-dev libpango1.0-dev
   libsecret-1-dev libvte-2.91-gtk4-dev libgtop2-dev libsystemd-dev libcairo2-dev
   desktop-file-utils appstream
   xvfb xauth x11-utils x11-apps xdotool imagemagick dbus dbus-x11 at-spi2-core
