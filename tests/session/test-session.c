@@ -125,6 +125,8 @@ test_describe (void)
                    "Connecting through relay");
   g_assert_cmpstr (td_session_state_describe (TD_SESSION_STATE_SECURING, TD_PATH_DIRECT), ==,
                    "Connecting directly");
+  g_assert_cmpstr (td_session_state_describe (TD_SESSION_STATE_AWAITING_CONSENT, TD_PATH_DIRECT), ==,
+                   "Waiting for your partner to accept");
   g_assert_cmpstr (td_session_state_describe (TD_SESSION_STATE_AUTHENTICATING, TD_PATH_DIRECT), ==,
                    "Checking the password");
 }

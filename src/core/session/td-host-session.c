@@ -508,6 +508,7 @@ handle_cpace_confirm (TdHostSession *self,
     td_throttler_record_success (self->throttler, self->source, device_name (self));
   audit (self, "auth-succeeded", NULL);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  td_session_set_state (TD_SESSION (self), TD_SESSION_STATE_AWAITING_CONSENT);
 
   if (self->prompt == NULL)
     {

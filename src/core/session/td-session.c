@@ -46,6 +46,7 @@ G_DEFINE_ENUM_TYPE (TdSessionState, td_session_state,
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_CONNECTING, "connecting"),
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_SECURING, "securing"),
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_AUTHENTICATING, "authenticating"),
+  G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_AWAITING_CONSENT, "awaiting-consent"),
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_CONNECTED, "connected"),
   G_DEFINE_ENUM_VALUE (TD_SESSION_STATE_ENDED, "ended"))
 
@@ -457,6 +458,9 @@ td_session_state_describe (TdSessionState state,
 
     case TD_SESSION_STATE_AUTHENTICATING:
       return _("Checking the password");
+
+    case TD_SESSION_STATE_AWAITING_CONSENT:
+      return _("Waiting for your partner to accept");
 
     case TD_SESSION_STATE_CONNECTED:
       return path == TD_PATH_RELAYED ? _("Connected through a relay")

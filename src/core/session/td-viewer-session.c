@@ -380,6 +380,9 @@ handle_cpace_reply (TdViewerSession *self,
     td_control_channel_send_message (self->channel, TD_WIRE_TYPE_CPACE_CONFIRM,
                                      bytes_field (reply), NULL);
 
+  if (ok && td_password_auth_get_state (self->auth) == TD_PASSWORD_AUTH_STATE_SUCCEEDED)
+    td_session_set_state (TD_SESSION (self), TD_SESSION_STATE_AWAITING_CONSENT);
+
   if (!ok)
     {
       if (g_error_matches (error, TD_AUTH_ERROR, TD_AUTH_ERROR_WRONG_PASSWORD))
