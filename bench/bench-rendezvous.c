@@ -690,14 +690,18 @@ main (int   argc,
     }
 
   signal (SIGPIPE, SIG_IGN);
+  setvbuf (stdout, NULL, _IOLBF, 0);
 
-  /* Each host is a socket here and one in the server. */
-  fd_limit = raise_fd_limit ((guint64) n_hosts + n_viewers + 4096);
-  if (fd_limit < (guint64) n_hosts + n_viewers + 1024)
+  /* Each host is a socket here, and a socket plus a context's wake-up
+   * descriptor in the server, which inherits this limit. */
+  fd_limit = raise_fd_limit (2 * ((guint64) n_hosts + n_viewers) + 4096);
+  if (fd_limit < 2 * ((guint64) n_hosts + n_viewers) + 1024)
     {
+      int fit = (int) ((fd_limit - 1024) / 2) - n_viewers;
+
       g_printerr ("bench-rendezvous: only %" G_GUINT64_FORMAT " file descriptors allowed; measuring %d hosts\n",
-                  fd_limit, (int) (fd_limit - n_viewers - 1024));
-      n_hosts = (int) (fd_limit - n_viewers - 1024);
+                  fd_limit, fit);
+      n_hosts = fit;
     }
   n_sources = (guint) (n_hosts + n_viewers) / HOSTS_PER_SOURCE + 1;
 

@@ -6,8 +6,8 @@
  * each iteration: with one libsoup connection per online host, 100,000
  * idle hosts make each wake-up cost milliseconds, whatever happens. libsoup
  * attaches a connection's sources to the thread-default main context of
- * the moment the connection is made, so each connection can get a
- * GMainContext of its own, holding a handful of sources. This object keeps
+ * the moment the connection is made, so connections can be spread over
+ * small GMainContexts, a few (ENTRY_CAPACITY) to each. This object keeps
  * the file descriptors those contexts want in one epoll set, watched by a
  * single GSource in the main loop, and iterates only the contexts whose
  * descriptors are ready or whose timeouts are due. Everything still runs
@@ -32,6 +32,11 @@
 #define MAX_ROUNDS   16
 #define MAX_EVENTS   1024
 
+/* Connections sharing one context. Each context holds a wake-up eventfd
+ * and about 1 KiB; sharing keeps the server near one descriptor per host,
+ * at the price of polling a few more descriptors when one is ready. */
+#define ENTRY_CAPACITY 16
+
 struct _TdMuxEntry
 {
   TdContextMux *mux;
@@ -43,7 +48,9 @@ struct _TdMuxEntry
   guint32      *registered_events;
   gint          n_registered;
   gint64        deadline_us;    /* -1: none */
+  guint         members;
   GList         dirty_link;
+  GList         room_link;      /* in mux->with_room while not full */
   guint         dirty : 1;
   guint         dead : 1;
   guint         running : 1;
@@ -66,6 +73,7 @@ struct _TdContextMux
   GHashTable *owners;        /* fd → TdMuxEntry registered for it */
   GHashTable *timed;         /* set of TdMuxEntry with a deadline */
   GQueue      dirty;
+  GQueue      with_room;     /* entries with fewer than ENTRY_CAPACITY members */
   GPtrArray  *graveyard;     /* removed entries, freed when idle */
   guint       free_source;
   gboolean    dispatching;
@@ -399,8 +407,9 @@ free_graveyard_cb (gpointer user_data)
 /**
  * td_context_mux_add:
  *
- * Returns: (transfer none): a new entry with a main context of its own,
- *   until td_context_mux_remove()
+ * Returns: (transfer none): an entry, whose main context a few other
+ *   connections may share, for one more connection; give it back with
+ *   td_context_mux_remove()
  */
 TdMuxEntry *
 td_context_mux_add (TdContextMux *self)
@@ -409,7 +418,18 @@ td_context_mux_add (TdContextMux *self)
 
   g_return_val_if_fail (TD_IS_CONTEXT_MUX (self), NULL);
 
+  if (self->with_room.head != NULL)
+    {
+      entry = self->with_room.head->data;
+      if (++entry->members == ENTRY_CAPACITY)
+        g_queue_unlink (&self->with_room, &entry->room_link);
+      return entry;
+    }
+
   entry = g_new0 (TdMuxEntry, 1);
+  entry->members = 1;
+  entry->room_link.data = entry;
+  g_queue_push_tail_link (&self->with_room, &entry->room_link);
   entry->mux = self;
   /* Nobody owns these contexts between iterations: without this flag a
    * source attached from a worker thread (a GTask finishing) would not
@@ -424,16 +444,23 @@ td_context_mux_add (TdContextMux *self)
 /**
  * td_context_mux_remove:
  *
- * Stops watching the entry; its context is dropped when idle, so this may
- * be called from inside that context's own dispatch.
+ * One connection is done with the entry. With the last one the entry is
+ * no longer watched and its context is dropped when idle, so this may be
+ * called from inside that context's own dispatch.
  */
 void
 td_context_mux_remove (TdContextMux *self,
                        TdMuxEntry   *entry)
 {
   g_return_if_fail (TD_IS_CONTEXT_MUX (self));
-  g_return_if_fail (entry != NULL && !entry->dead);
+  g_return_if_fail (entry != NULL && !entry->dead && entry->members > 0);
 
+  if (entry->members-- == ENTRY_CAPACITY)
+    g_queue_push_tail_link (&self->with_room, &entry->room_link);
+  if (entry->members > 0)
+    return;
+
+  g_queue_unlink (&self->with_room, &entry->room_link);
   entry->dead = TRUE;
   for (gint i = 0; i < entry->n_registered; i++)
     unregister_fd (self, entry, entry->registered[i]);
@@ -528,6 +555,7 @@ td_context_mux_finalize (GObject *object)
   gpointer key;
 
   g_queue_init (&self->dirty);
+  g_queue_init (&self->with_room);
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (self->graveyard, key);
@@ -559,6 +587,7 @@ td_context_mux_init (TdContextMux *self)
   self->timed = g_hash_table_new (NULL, NULL);
   self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   g_queue_init (&self->dirty);
+  g_queue_init (&self->with_room);
 }
 
 /**

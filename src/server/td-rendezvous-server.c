@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <libsoup/soup.h>
 
 #include "td-frame-limit.h"
@@ -91,6 +92,11 @@ struct _Conn
   guint                    exempt : 1;
   guint                    spoke : 1;
   guint                    dead : 1;
+  guint                    in_activity : 1;
+  guint                    in_handshake : 1;
+  GList                    activity_link;   /* in server->by_activity, by last_seen_us */
+  GList                    handshake_link;  /* in server->handshakes, by handshake_us */
+  gint64                   handshake_us;
   gint64                   opened_us;
   gint64                   last_seen_us;
   gint64                   challenged_us;
@@ -141,12 +147,16 @@ struct _TdRendezvousServer
   GSocketService  *service;
   TdContextMux    *mux;
   guint16          port;
+  guint            fd_capacity;     /* connections the fd limit allows */
+  gboolean         accept_paused;
 
   GHashTable      *tcp;             /* peer → Tcp, owned */
   GQueue           handshaking;     /* of Tcp, not yet upgraded, oldest first */
   GHashTable      *tcp_per_ip;      /* ip → count */
   GHashTable      *ws_per_ip;       /* ip → count */
   GHashTable      *conns;           /* &serial → Conn, owned */
+  GQueue           by_activity;     /* of Conn, least recently heard first */
+  GQueue           handshakes;      /* of Conn yet to speak or to prove, oldest first */
   guint64          next_serial;
   GHashTable      *hosts;           /* id → Conn */
   GHashTable      *sessions;        /* token → Session, owned */
@@ -418,6 +428,50 @@ conn_lookup (TdRendezvousServer *self,
   return g_hash_table_lookup (self->conns, &serial);
 }
 
+/* The two time-ordered queues let the sweep look only at what is due. */
+static void
+conn_heard (TdRendezvousServer *self,
+            Conn               *conn,
+            gint64              now)
+{
+  conn->last_seen_us = now;
+  if (conn->in_activity)
+    g_queue_unlink (&self->by_activity, &conn->activity_link);
+  g_queue_push_tail_link (&self->by_activity, &conn->activity_link);
+  conn->in_activity = TRUE;
+}
+
+static void
+conn_handshake_restart (TdRendezvousServer *self,
+                        Conn               *conn,
+                        gint64              now)
+{
+  conn->handshake_us = now;
+  if (conn->in_handshake)
+    g_queue_unlink (&self->handshakes, &conn->handshake_link);
+  g_queue_push_tail_link (&self->handshakes, &conn->handshake_link);
+  conn->in_handshake = TRUE;
+}
+
+static void
+conn_handshake_done (TdRendezvousServer *self,
+                     Conn               *conn)
+{
+  if (conn->in_handshake)
+    g_queue_unlink (&self->handshakes, &conn->handshake_link);
+  conn->in_handshake = FALSE;
+}
+
+static void
+conn_unqueue (TdRendezvousServer *self,
+              Conn               *conn)
+{
+  if (conn->in_activity)
+    g_queue_unlink (&self->by_activity, &conn->activity_link);
+  conn->in_activity = FALSE;
+  conn_handshake_done (self, conn);
+}
+
 static void
 conn_free (Conn *conn)
 {
@@ -456,6 +510,7 @@ conn_detach (TdRendezvousServer *self,
   if (conn->dead)
     return;
   conn->dead = TRUE;
+  conn_unqueue (self, conn);
 
   if (conn->state == CONN_REGISTERED && g_hash_table_lookup (self->hosts, GUINT_TO_POINTER (conn->id)) == conn)
     {
@@ -745,6 +800,7 @@ handle_register (TdRendezvousServer *self,
   conn->wanted_id = message->id;
   conn->state = CONN_CHALLENGED;
   conn->challenged_us = g_get_monotonic_time ();
+  conn_handshake_restart (self, conn, conn->challenged_us);
 
   challenge = td_signal_message_new (TD_SIGNAL_TYPE_CHALLENGE);
   challenge->nonce = g_bytes_ref (conn->nonce);
@@ -773,6 +829,7 @@ finish_register (TdRendezvousServer *self,
 
   conn->state = CONN_REGISTERED;
   conn->id = id;
+  conn_handshake_done (self, conn);
   g_clear_pointer (&conn->nonce, g_bytes_unref);
   g_hash_table_insert (self->hosts, GUINT_TO_POINTER (id), conn);
 
@@ -1269,7 +1326,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
   if (conn->dead)
     return;
 
-  conn->last_seen_us = now;
+  conn_heard (self, conn, now);
 
   if (!take_flood_token (self, conn, now))
     {
@@ -1310,6 +1367,8 @@ ws_message_cb (SoupWebsocketConnection *ws,
     }
 
   conn->spoke = TRUE;
+  if (message->type != TD_SIGNAL_TYPE_REGISTER && message->type != TD_SIGNAL_TYPE_PROVE)
+    conn_handshake_done (self, conn);
 
   switch (message->type)
     {
@@ -1418,6 +1477,10 @@ websocket_cb (SoupServer              *soup,
     conn->ip = g_strdup ("unknown");
 
   g_hash_table_insert (self->conns, &conn->serial, conn);
+  conn->activity_link.data = conn;
+  conn->handshake_link.data = conn;
+  conn_heard (self, conn, conn->opened_us);
+  conn_handshake_restart (self, conn, conn->opened_us);
 
   soup_websocket_connection_set_max_incoming_payload_size (ws, 2 * (guint64) self->config.max_message_size);
   soup_websocket_connection_set_keepalive_interval (ws, 0);
@@ -1475,6 +1538,14 @@ tcp_socket_gone_cb (gpointer  user_data,
   if (tcp->entry != NULL)
     td_context_mux_remove (self->mux, tcp->entry);
   tcp_free (tcp);
+
+  if (self->accept_paused && !self->stopping &&
+      g_hash_table_size (self->tcp) < self->fd_capacity - self->fd_capacity / 20)
+    {
+      self->accept_paused = FALSE;
+      g_socket_service_start (self->service);
+      log_event (G_LOG_LEVEL_MESSAGE, "fd-limit", NULL, 0, "Accepting connections again");
+    }
 }
 
 static gboolean
@@ -1507,7 +1578,7 @@ incoming_cb (GSocketService    *service,
   /* Past twice the per-address limit, or the total, do not even speak
    * HTTP: this is a flood, not a crowded office. */
   if ((!exempt && count_get (self->tcp_per_ip, ip) >= 2 * self->config.max_connections_per_ip + 16) ||
-      (self->config.max_connections > 0 && g_hash_table_size (self->tcp) >= self->config.max_connections))
+      g_hash_table_size (self->tcp) >= self->fd_capacity)
     {
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
@@ -1557,6 +1628,17 @@ incoming_cb (GSocketService    *service,
     }
   if (tcp->entry != NULL)
     td_mux_entry_pop (tcp->entry);
+
+  /* At the descriptor limit accept() would fail in a tight loop: stop
+   * accepting until connections go away (the kernel's backlog waits). */
+  if (g_hash_table_size (self->tcp) >= self->fd_capacity && !self->accept_paused)
+    {
+      self->accept_paused = TRUE;
+      g_socket_service_stop (self->service);
+      log_event (G_LOG_LEVEL_WARNING, "fd-limit", NULL, 0,
+                 "At the file descriptor limit (%u connections): not accepting more for now; "
+                 "raise the limit (LimitNOFILE=) to serve more", self->fd_capacity);
+    }
 
   return TRUE;
 }
@@ -1638,25 +1720,34 @@ sweep_cb (gpointer user_data)
         td_mux_entry_wake (tcp->entry);
     }
 
-  g_hash_table_iter_init (&iter, self->conns);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  /* Connections yet to speak, or to answer their challenge */
+  while (self->handshakes.head != NULL)
     {
-      Conn *conn = value;
+      Conn *conn = self->handshakes.head->data;
 
-      if (soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-        continue;
+      if (now - conn->handshake_us <= handshake_us)
+        break;
+      conn_handshake_done (self, conn);
+      g_ptr_array_add (expired, conn);
+    }
 
-      if ((!conn->spoke && now - conn->opened_us > handshake_us) ||
-          (conn->state == CONN_CHALLENGED && now - conn->challenged_us > handshake_us))
-        g_ptr_array_add (expired, conn);
-      else if (now - conn->last_seen_us > idle_us)
-        g_ptr_array_add (expired, conn);
+  /* Connections not heard from: no keepalive */
+  while (self->by_activity.head != NULL)
+    {
+      Conn *conn = self->by_activity.head->data;
+
+      if (now - conn->last_seen_us <= idle_us)
+        break;
+      conn_unqueue (self, conn);
+      g_ptr_array_add (expired, conn);
     }
 
   for (guint i = 0; i < expired->len; i++)
     {
       Conn *conn = g_ptr_array_index (expired, i);
 
+      if (soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+        continue;
       log_event (G_LOG_LEVEL_DEBUG, "timeout", conn->peer, conn->id,
                  conn->spoke ? "No keepalive in time" : "Nothing said in time");
       conn_fail (conn, TD_SIGNAL_CODE_TIMEOUT, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -1902,6 +1993,8 @@ td_rendezvous_server_dispose (GObject *object)
             }
         }
     }
+  g_queue_init (&self->by_activity);
+  g_queue_init (&self->handshakes);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->hosts, g_hash_table_unref);
   g_clear_pointer (&self->conns, g_hash_table_unref);
@@ -1968,6 +2061,8 @@ td_rendezvous_server_init (TdRendezvousServer *self)
   self->tcp_per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ws_per_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) conn_free);
+  g_queue_init (&self->by_activity);
+  g_queue_init (&self->handshakes);
   self->hosts = g_hash_table_new (NULL, NULL);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) session_free);
   self->bind_queue = g_ptr_array_new_with_free_func (bind_request_free);
@@ -2213,6 +2308,24 @@ td_rendezvous_server_start (TdRendezvousServer  *self,
         self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
     }
 
+  {
+    struct rlimit limit;
+    guint64 fds = 1024;
+
+    /* Each connection holds its socket and, with the mux, a share of a
+     * context's wake-up descriptor; keep some for the registry, Redis and
+     * logs. */
+    if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+      fds = limit.rlim_cur;
+    else if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
+      fds = G_MAXUINT;
+    fds = fds > 128 ? fds - 64 : fds / 2;
+    self->fd_capacity = (guint) MIN (self->mux != NULL ? fds * 8 / 9 : fds, G_MAXUINT);
+    if (self->config.max_connections > 0)
+      self->fd_capacity = MIN (self->fd_capacity, self->config.max_connections);
+    self->fd_capacity = MAX (self->fd_capacity, 1);
+  }
+
   g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
   g_socket_service_start (self->service);
 
@@ -2225,8 +2338,8 @@ td_rendezvous_server_start (TdRendezvousServer  *self,
     td_redis_bus_start (self->bus);
 
   self->started = TRUE;
-  log_event (G_LOG_LEVEL_MESSAGE, "listening", NULL, 0, "Listening on port %u (%s, node %s)",
-             self->port, self->certificate != NULL ? "TLS" : "plain", self->node_id);
+  log_event (G_LOG_LEVEL_MESSAGE, "listening", NULL, 0, "Listening on port %u (%s, node %s, up to %u connections)",
+             self->port, self->certificate != NULL ? "TLS" : "plain", self->node_id, self->fd_capacity);
   return TRUE;
 }
 

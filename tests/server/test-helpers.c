@@ -226,17 +226,32 @@ raw_connected_cb (GObject      *object,
 ThRaw *
 th_raw_connect (const char *uri)
 {
+  ThRaw *raw = th_raw_connect_within (uri, 5000);
+
+  g_assert_false (raw->failed);
+  return raw;
+}
+
+ThRaw *
+th_raw_connect_within (const char *uri,
+                       guint       timeout_ms)
+{
   ThRaw *raw = g_new0 (ThRaw, 1);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   RawConnect data = { raw, FALSE };
 
   raw->session = soup_session_new ();
   raw->texts = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&raw->messages);
 
-  soup_session_websocket_connect_async (raw->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+  soup_session_websocket_connect_async (raw->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
                                         raw_connected_cb, &data);
-  g_assert_true (th_wait_for (&data.done, 5000));
+  if (!th_wait_for (&data.done, timeout_ms))
+    {
+      g_cancellable_cancel (cancellable);
+      th_wait_for (&data.done, 5000);
+    }
 
   if (raw->ws != NULL)
     {

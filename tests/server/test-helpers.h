@@ -48,6 +48,8 @@ typedef struct
 } ThRaw;
 
 ThRaw           *th_raw_connect          (const char         *uri);
+ThRaw           *th_raw_connect_within   (const char         *uri,
+                                          guint               timeout_ms);
 void             th_raw_free             (ThRaw              *raw);
 void             th_raw_send             (ThRaw              *raw,
                                           const char         *text);

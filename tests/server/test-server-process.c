@@ -7,7 +7,9 @@
  * SIGTERM (graceful), SIGKILL (a crash) and restarts on the same registry.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -65,9 +67,18 @@ line_cb (GObject      *object,
   read->done = TRUE;
 }
 
+static void
+low_fd_limit (gpointer user_data)
+{
+  struct rlimit limit = { 120, 120 };
+
+  setrlimit (RLIMIT_NOFILE, &limit);
+}
+
 /* Starts tandem-server with @args (NULL-terminated) plus --print-port. */
 static Server *
-server_spawn (const char * const *args)
+server_spawn_full (const char * const *args,
+                   gboolean            low_fds)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -79,6 +90,8 @@ server_spawn (const char * const *args)
 
   server->stderr_path = g_strdup_printf ("%s/server-%u.log", test_dir, ++counter);
   g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
+  if (low_fds)
+    g_subprocess_launcher_set_child_setup (launcher, low_fd_limit, NULL, NULL);
 
   g_ptr_array_add (argv, (char *) TD_TEST_SERVER_BINARY);
   g_ptr_array_add (argv, (char *) "--print-port");
@@ -104,6 +117,12 @@ server_spawn (const char * const *args)
   server->uri = g_strdup_printf ("ws://127.0.0.1:%u", server->port);
   g_free (read.line);
   return server;
+}
+
+static Server *
+server_spawn (const char * const *args)
+{
+  return server_spawn_full (args, FALSE);
 }
 
 typedef struct
@@ -440,6 +459,95 @@ test_tls (void)
   td_rendezvous_client_stop (client);
 }
 
+static double
+cpu_seconds (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  fields = g_strsplit (strrchr (contents, ')') + 2, " ", 0);
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
+}
+
+typedef struct
+{
+  gboolean                 done;
+  SoupWebsocketConnection *ws;
+} Pending;
+
+static void
+pending_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  pending->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, NULL);
+  pending->done = TRUE;
+}
+
+static void
+test_fd_limit (void)
+{
+  g_autofree char *db = test_path ("fd-limit.db");
+  g_autoptr(Server) server = NULL;
+  g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) th_raw_free);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *log = NULL;
+  const char *args[] = { "--port", "0", "--db", db, "--rate-limit-exempt", "127.0.0.0/8", NULL };
+  Pending extra[4] = { { 0 } };
+  double cpu;
+
+  /* 120 descriptors: room for a few dozen connections */
+  server = server_spawn_full (args, TRUE);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      ThRaw *raw = th_raw_connect_within (server->uri, 1000);
+
+      if (raw->ws == NULL)
+        {
+          th_raw_free (raw);
+          break;
+        }
+      g_ptr_array_add (raws, raw);
+      td_signal_message_free (th_raw_expect (raw, TD_SIGNAL_TYPE_WELCOME, 5000));
+    }
+  g_assert_cmpuint (raws->len, >, 20);
+  g_assert_cmpuint (raws->len, <, 100);
+
+  /* More wait in the kernel's backlog; the server does not spin. */
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", server->uri);
+
+      soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                            pending_cb, &extra[i]);
+    }
+  cpu = cpu_seconds (server->process);
+  th_sleep (1000);
+  g_assert_cmpfloat (cpu_seconds (server->process) - cpu, <, 0.3);
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    g_assert_false (extra[i].done && extra[i].ws != NULL);
+
+  /* Room again: they are served. */
+  g_ptr_array_remove_range (raws, 0, 10);
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    {
+      g_assert_true (th_wait_for (&extra[i].done, 10000));
+      g_assert_nonnull (extra[i].ws);
+      g_clear_object (&extra[i].ws);
+    }
+
+  g_ptr_array_set_size (raws, 0);
+  g_assert_true (g_spawn_check_wait_status (server_signal_and_wait (server, SIGTERM), NULL));
+  g_assert_true (g_file_get_contents (server->stderr_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "file descriptor limit"));
+  g_assert_nonnull (strstr (log, "Accepting connections again"));
+}
+
 /* The embedded default */
 
 static void
@@ -571,6 +679,7 @@ main (int   argc,
   g_test_add_func ("/server-process/restart-keeps-ids", test_restart_keeps_ids);
   g_test_add_func ("/server-process/config-file-and-json-logs", test_config_file_and_json_logs);
   g_test_add_func ("/server-process/tls", test_tls);
+  g_test_add_func ("/server-process/fd-limit", test_fd_limit);
   g_test_add_func ("/server-process/embedded", test_embedded);
 
   ret = g_test_run ();
