@@ -2071,12 +2071,12 @@ td_rendezvous_server_init (TdRendezvousServer *self)
 }
 
 static gboolean
-config_error (GError     **error,
+config_fail (GError     **error,
               const char  *format,
               ...) G_GNUC_PRINTF (2, 3);
 
 static gboolean
-config_error (GError     **error,
+config_fail (GError     **error,
               const char  *format,
               ...)
 {
@@ -2095,32 +2095,32 @@ check_config (const TdServerConfig  *config,
               GError               **error)
 {
   if ((config->tls_cert == NULL) != (config->tls_key == NULL))
-    return config_error (error, "TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+    return config_fail (error, "TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
   if (config->keepalive_s == 0 || config->idle_timeout_ms == 0 || config->handshake_timeout_ms == 0 ||
       config->connect_timeout_ms == 0 || config->session_timeout_ms == 0)
-    return config_error (error, "Timeouts and the keepalive interval must be greater than zero");
+    return config_fail (error, "Timeouts and the keepalive interval must be greater than zero");
   if ((guint64) config->keepalive_s * 1000 >= config->idle_timeout_ms)
-    return config_error (error, "The idle timeout (%u ms) must be longer than the keepalive interval (%u s)",
+    return config_fail (error, "The idle timeout (%u ms) must be longer than the keepalive interval (%u s)",
                          config->idle_timeout_ms, config->keepalive_s);
   if (config->max_message_size < 1024 || config->max_message_size > 1024 * 1024)
-    return config_error (error, "The message size limit must be between 1 KiB and 1 MiB");
+    return config_fail (error, "The message size limit must be between 1 KiB and 1 MiB");
   if (config->max_pending_per_id == 0 || config->max_sessions_per_connection == 0 ||
       config->max_connections_per_ip == 0 || config->rate_limit_entries == 0)
-    return config_error (error, "Connection and pending limits must be greater than zero");
+    return config_fail (error, "Connection and pending limits must be greater than zero");
   if (config->register_per_minute <= 0 || config->register_burst < 1 ||
       config->connect_per_minute <= 0 || config->connect_burst < 1 ||
       config->messages_per_second <= 0 || config->messages_burst < 1)
-    return config_error (error, "Rates must be greater than zero and bursts at least 1");
+    return config_fail (error, "Rates must be greater than zero and bursts at least 1");
   if (config->turn_uris != NULL && config->turn_uris[0] != NULL && config->turn_secret == NULL)
-    return config_error (error, "TURN URIs need coturn’s shared secret (--turn-secret-file)");
+    return config_fail (error, "TURN URIs need coturn’s shared secret (--turn-secret-file)");
   if (config->turn_ttl_s < 60 || config->turn_ttl_s > 24 * 3600)
-    return config_error (error, "The TURN credential lifetime must be between 60 s and one day");
+    return config_fail (error, "The TURN credential lifetime must be between 60 s and one day");
   for (guint i = 0; config->turn_uris != NULL && config->turn_uris[i] != NULL; i++)
     if (!g_str_has_prefix (config->turn_uris[i], "turn:") && !g_str_has_prefix (config->turn_uris[i], "turns:") &&
         !g_str_has_prefix (config->turn_uris[i], "stun:"))
-      return config_error (error, "“%s” is not a TURN URI (turn:host:port?transport=udp)", config->turn_uris[i]);
+      return config_fail (error, "“%s” is not a TURN URI (turn:host:port?transport=udp)", config->turn_uris[i]);
   if (config->turn_uris != NULL && g_strv_length (config->turn_uris) > TD_SIGNAL_TURN_MAX_URIS)
-    return config_error (error, "At most %d TURN URIs can be given", TD_SIGNAL_TURN_MAX_URIS);
+    return config_fail (error, "At most %d TURN URIs can be given", TD_SIGNAL_TURN_MAX_URIS);
 
   return TRUE;
 }
@@ -2161,7 +2161,7 @@ td_rendezvous_server_new (const TdServerConfig  *config,
 
       if (mask == NULL)
         {
-          config_error (error, "“%s” is not an address mask such as 127.0.0.0/8: %s",
+          config_fail (error, "“%s” is not an address mask such as 127.0.0.0/8: %s",
                         config->rate_limit_exempt[i], local_error->message);
           return NULL;
         }
@@ -2216,7 +2216,7 @@ parse_listen (const char      *text,
 
   connectable = g_network_address_parse (text, TD_SERVER_DEFAULT_PORT, &local_error);
   if (connectable == NULL)
-    return config_error (error, "“%s” is not ADDRESS:PORT: %s", text, local_error->message);
+    return config_fail (error, "“%s” is not ADDRESS:PORT: %s", text, local_error->message);
 
   host = g_network_address_get_hostname (G_NETWORK_ADDRESS (connectable));
   if (g_strcmp0 (host, "localhost") == 0)
@@ -2227,7 +2227,7 @@ parse_listen (const char      *text,
     address = g_inet_address_new_from_string (host);
 
   if (address == NULL)
-    return config_error (error, "“%s” is not an IP address to listen on (use 0.0.0.0, ::, 127.0.0.1 …)", host);
+    return config_fail (error, "“%s” is not an IP address to listen on (use 0.0.0.0, ::, 127.0.0.1 …)", host);
 
   *out_address = address;
   *out_port = g_network_address_get_port (G_NETWORK_ADDRESS (connectable));
