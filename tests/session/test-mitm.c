@@ -100,7 +100,7 @@ on_middle_message (TdControlChannel *channel,
                    Side             *side)
 {
   g_ptr_array_add (side->seen, g_strdup (td_wire_type_to_string (type)));
-  td_control_channel_send_message (side->forward_to, type, g_variant_ref (fields), NULL);
+  td_control_channel_send_message (side->forward_to, type, fields, NULL);
 }
 
 static void
@@ -155,8 +155,11 @@ run (gboolean with_middle)
   g_signal_connect (viewer.channel, "message-received", G_CALLBACK (on_end_message), &viewer);
   g_signal_connect (host.channel, "message-received", G_CALLBACK (on_end_message), &host);
 
-  td_control_channel_send_message (viewer.channel, TD_WIRE_TYPE_CPACE,
-                                   data_field (td_password_auth_start (viewer.auth)), NULL);
+  {
+    g_autoptr(GBytes) msg1 = td_password_auth_start (viewer.auth);
+
+    td_control_channel_send_message (viewer.channel, TD_WIRE_TYPE_CPACE, data_field (msg1), NULL);
+  }
   while (!viewer.done || !host.done)
     g_main_context_iteration (NULL, TRUE);
 

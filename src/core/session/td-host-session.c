@@ -94,15 +94,15 @@ audit (TdHostSession *self,
        GVariantDict  *extra)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) base = NULL;
   GVariantDict dict;
 
   if (self->audit_log == NULL)
     return;
 
   if (extra != NULL)
-    g_variant_dict_init (&dict, g_variant_dict_end (extra));
-  else
-    g_variant_dict_init (&dict, NULL);
+    base = g_variant_ref_sink (g_variant_dict_end (extra));
+  g_variant_dict_init (&dict, base);
 
   g_variant_dict_insert (&dict, "role", "s", "host");
   if (td_session_get_peer_id (TD_SESSION (self)) != 0)

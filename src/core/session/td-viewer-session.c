@@ -346,7 +346,11 @@ handle_host_hello (TdViewerSession *self,
                                             sid, sizeof sid);
   td_memzero (permanent_prs, sizeof permanent_prs);
 
-  send_message (self, TD_WIRE_TYPE_CPACE, bytes_field (td_password_auth_start (self->auth)));
+  {
+    g_autoptr(GBytes) msg1 = td_password_auth_start (self->auth);
+
+    send_message (self, TD_WIRE_TYPE_CPACE, bytes_field (msg1));
+  }
 }
 
 static void
