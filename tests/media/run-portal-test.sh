@@ -80,7 +80,7 @@ if [ "$mode" = rd ]; then
   GTK_A11Y=none GDK_BACKEND=wayland "$victim" >"$logs/victim.log" 2>"$logs/victim.err" & pids+=($!)
   for i in $(seq 200); do grep -q READY "$logs/victim.log" 2>/dev/null && break; sleep 0.1; done
   grep -q READY "$logs/victim.log" || { echo "the victim window did not start:"; cat "$logs/victim.err"; exit 1; }
-  sleep 0.5
+  sleep 1
   /usr/bin/python3 "$approve" rd --timeout 20 2>"$logs/approve.log" & approve_pid=$!
   pids+=($approve_pid)
   "$test_binary"
