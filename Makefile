@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 MESON_ARGS += -Dwerror=true
 endif
 
-.PHONY: all deps setup build run test asan valgrind bench screenshot clean
+.PHONY: all deps setup build run test test-flaky asan valgrind bench screenshot clean
 
 all: build
 
@@ -28,8 +28,13 @@ build: deps setup
 run: build
 	meson devenv -C $(BUILDDIR) -w . tandem
 
+# Tests known to fail now and then are in the suite "flaky": fixed next,
+# run on their own with `make test-flaky` meanwhile.
 test: build
-	meson test -C $(BUILDDIR) --print-errorlogs --num-processes 2
+	meson test -C $(BUILDDIR) --print-errorlogs --num-processes 2 --no-suite flaky
+
+test-flaky: build
+	meson test -C $(BUILDDIR) --print-errorlogs --suite flaky
 
 asan: deps
 	@test -f $(ASANDIR)/build.ninja || meson setup $(ASANDIR) $(MESON_ARGS) -Db_sanitize=address,undefined -Db_lundef=false
