@@ -454,7 +454,7 @@ host_receive_share (TdPasswordAuth  *self,
   if (prs == NULL)
     {
       /* Nothing can match; let the run fail like a wrong password. */
-      g_debug ("Host: no password of the kind the viewer asks for is set");
+      g_debug ("Host: nothing of the kind the viewer asks for is set");
       td_random_bytes (random_prs, sizeof random_prs);
       prs = random_prs;
       prs_len = sizeof random_prs;

@@ -546,7 +546,7 @@ td_throttler_record_failure (TdThrottler *self,
       guint failures = self->failures_since_rotation;
 
       self->failures_since_rotation = 0;
-      g_debug ("%u failed attempts: the one-time password should be replaced", failures);
+      g_debug ("%u failed attempts: time to rotate the one-time code", failures);
       audit (self, TD_THROTTLER_EVENT_ROTATE, source, device, failures, 0);
       g_signal_emit (self, signals[PASSWORD_SHOULD_ROTATE], 0, failures);
     }

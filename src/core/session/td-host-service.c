@@ -237,7 +237,7 @@ on_password_should_rotate (TdThrottler   *throttler,
                            guint          failures,
                            TdHostService *self)
 {
-  g_debug ("Replacing the one-time password after %u failed attempts", failures);
+  g_debug ("Rotating the one-time code after %u failed attempts", failures);
   td_host_service_new_password (self);
 }
 
